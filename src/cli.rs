@@ -1,0 +1,163 @@
+//! The command line, as clap definitions only: no logic lives here. Doc comments are the
+//! help text, and `man/mailcfg.1` is generated from these definitions.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Find the IMAP, POP3 and SMTP settings for an email address, verified against the
+/// servers themselves.
+#[derive(Debug, Parser)]
+#[command(
+    name = "mailcfg",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(
+    after_help = "Exit codes: 0 found / all healthy, 1 partly found / some problems, \
+2 bad input, 3 nothing found / nothing answered, 4 could not run."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Find and verify the settings to type into a mail client for EMAIL.
+    Detect(DetectArgs),
+    /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
+    /// capabilities, authentication mechanisms and the certificate.
+    Probe(ProbeArgs),
+}
+
+/// Options for every command that touches the network.
+#[derive(Debug, Args)]
+pub struct NetworkArgs {
+    /// Limit for each network step (connect, TLS handshake, each reply), in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+    pub timeout: f64,
+
+    /// Resolve names through this DNS server instead of the system resolver.
+    #[arg(long, value_name = "IP[:PORT]")]
+    pub dns_server: Option<String>,
+
+    /// Also trust the CA certificates in this PEM file (a corporate or test CA), besides
+    /// the built-in Mozilla roots.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProbeArgs {
+    /// The server: HOST, HOST:PORT or [IPv6]:PORT. Without a port every standard port of
+    /// the protocol(s) is probed: IMAP 993 and 143, POP3 995 and 110, SMTP 465, 587 and 25.
+    #[arg(value_name = "HOST[:PORT]")]
+    pub target: String,
+
+    /// The protocol to speak. Without it: all three (with a port, the protocol that
+    /// port is standard for, else all three).
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+
+    /// Insist on this security instead of deciding by port (implicit TLS on 993, 995 and
+    /// 465; STARTTLS when offered elsewhere).
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
+
+    /// Print one JSON document (schema 1) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Give up on everything not finished after this many seconds (default: four times
+    /// --timeout).
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DetectArgs {
+    /// The email address, e.g. taro@example.jp.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// Use only the bundled provider table: no network at all.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
+    pub format: FormatArg,
+
+    /// Same as --format json.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Language of labels and notes (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Also show every source consulted, what it answered, timings and the probe matrix.
+    #[arg(long, short = 'v')]
+    pub explain: bool,
+
+    /// Base URL of the Thunderbird ISP database; queried as <URL>/<domain>.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://autoconfig.thunderbird.net/v1.1"
+    )]
+    pub ispdb_url: String,
+
+    /// Do not query the ISP database.
+    #[arg(long)]
+    pub no_ispdb: bool,
+
+    /// Give up on lookups and probes not finished after this many seconds (default: six
+    /// times --timeout).
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    Imap,
+    Pop3,
+    Smtp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SecurityArg {
+    /// Implicit TLS from the first byte.
+    Tls,
+    /// Plain connection upgraded with STARTTLS / STLS.
+    Starttls,
+    /// No encryption.
+    Plain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Tables for people.
+    Table,
+    /// One JSON document (schema 1) for scripts.
+    Json,
+    /// A Thunderbird autoconfig (config-v1.1) XML file.
+    Thunderbird,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ja,
+}

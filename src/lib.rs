@@ -1,0 +1,23 @@
+//! mailcfg: find the IMAP, POP3 and SMTP settings for an email address and verify them
+//! against the servers.
+//!
+//! The binary is a thin layer over this library: [`cli`] defines the command line,
+//! [`commands`] validates it and runs the engine, [`report`] renders the results.
+
+pub mod address;
+pub mod cli;
+pub mod commands;
+pub mod discover;
+pub mod dns;
+pub mod exit;
+pub mod model;
+pub mod probe;
+pub mod progress;
+pub mod report;
+
+/// Install the process-wide rustls crypto provider (ring). Libraries that build their own
+/// rustls configurations without naming a provider (reqwest) need it; calling it twice is
+/// harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

@@ -1,0 +1,300 @@
+//! A connection to a mail server that reads bounded lines, each read under a deadline,
+//! and can be upgraded to TLS in place (STARTTLS).
+//!
+//! Nothing a server sends can make this buffer more than [`Limits::max_line`] bytes, read
+//! forever, or panic.
+
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
+use tokio_rustls::client::TlsStream;
+
+/// Bounds on what a server may send.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Longest line accepted, newline included. IMAP CAPABILITY lines of real servers stay
+    /// well under 2 KiB; 16 KiB leaves room without letting a server fill memory.
+    pub max_line: usize,
+    /// Most lines in one multi-line reply (CAPA, EHLO, untagged IMAP responses).
+    pub max_lines: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line: 16 * 1024,
+            max_lines: 200,
+        }
+    }
+}
+
+/// Why reading or writing stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    /// The deadline passed. `received` tells a silent server from a slow one.
+    #[error("no complete reply in time")]
+    Timeout { received: usize },
+    #[error("the server closed the connection")]
+    Closed { received: usize },
+    #[error("the server sent a line longer than {limit} bytes")]
+    LineTooLong { limit: usize },
+    #[error("the server sent more than {limit} lines in one reply")]
+    TooManyLines { limit: usize },
+    #[error("{0}")]
+    Io(io::Error),
+}
+
+/// A plain TCP stream or the same stream inside TLS.
+pub enum Stream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl AsyncRead for Stream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Stream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_flush(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Stream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Stream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// A line-oriented connection.
+pub struct Conn {
+    stream: Stream,
+    buf: Vec<u8>,
+    limits: Limits,
+    /// Bytes received so far on this connection (to tell "silent" from "slow").
+    received: usize,
+}
+
+impl Conn {
+    pub fn new(stream: Stream, limits: Limits) -> Conn {
+        Conn {
+            stream,
+            buf: Vec::new(),
+            limits,
+            received: 0,
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    pub fn received(&self) -> usize {
+        self.received
+    }
+
+    /// Read one line (without CR LF) before `deadline`. Invalid UTF-8 is replaced, not
+    /// rejected: the parsers decide what is acceptable.
+    pub async fn read_line(&mut self, deadline: Instant) -> Result<String, ConnError> {
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                if end + 1 > self.limits.max_line {
+                    return Err(ConnError::LineTooLong {
+                        limit: self.limits.max_line,
+                    });
+                }
+                let mut line: Vec<u8> = self.buf.drain(..=end).collect();
+                line.pop();
+                if line.last() == Some(&b'\r') {
+                    line.pop();
+                }
+                return Ok(String::from_utf8_lossy(&line).into_owned());
+            }
+            if self.buf.len() >= self.limits.max_line {
+                return Err(ConnError::LineTooLong {
+                    limit: self.limits.max_line,
+                });
+            }
+            let mut chunk = [0u8; 4096];
+            let room = (self.limits.max_line - self.buf.len()).min(chunk.len());
+            match timeout_at(deadline, self.stream.read(&mut chunk[..room])).await {
+                Err(_) => {
+                    return Err(ConnError::Timeout {
+                        received: self.received,
+                    });
+                }
+                Ok(Ok(0)) => {
+                    return Err(ConnError::Closed {
+                        received: self.received,
+                    });
+                }
+                Ok(Ok(n)) => {
+                    self.received += n;
+                    self.buf.extend_from_slice(&chunk[..n]);
+                }
+                Ok(Err(e)) if is_reset(&e) => {
+                    return Err(ConnError::Closed {
+                        received: self.received,
+                    });
+                }
+                Ok(Err(e)) => return Err(ConnError::Io(e)),
+            }
+        }
+    }
+
+    /// Send `data` before `deadline`.
+    pub async fn write(&mut self, data: &[u8], deadline: Instant) -> Result<(), ConnError> {
+        let write = async {
+            self.stream.write_all(data).await?;
+            self.stream.flush().await
+        };
+        match timeout_at(deadline, write).await {
+            Err(_) => Err(ConnError::Timeout {
+                received: self.received,
+            }),
+            Ok(Err(e)) if is_reset(&e) => Err(ConnError::Closed {
+                received: self.received,
+            }),
+            Ok(Err(e)) => Err(ConnError::Io(e)),
+            Ok(Ok(())) => Ok(()),
+        }
+    }
+
+    /// Take the raw TCP stream back for a STARTTLS upgrade. Fails when the connection is
+    /// already TLS, or when the server sent bytes after its "go ahead": those would be
+    /// read as if they came through TLS (the STARTTLS command-injection attack,
+    /// CVE-2011-0411 and kin), so they are refused, never buffered.
+    pub fn into_plain_for_upgrade(self) -> Result<TcpStream, &'static str> {
+        if !self.buf.is_empty() {
+            return Err("the server sent data after agreeing to STARTTLS (possible injection)");
+        }
+        match self.stream {
+            Stream::Plain(tcp) => Ok(tcp),
+            Stream::Tls(_) => Err("the connection is already encrypted"),
+        }
+    }
+
+    /// Close politely, without waiting long for the peer.
+    pub async fn shutdown(mut self) {
+        let _ = tokio::time::timeout(
+            std::time::Duration::from_millis(200),
+            self.stream.shutdown(),
+        )
+        .await;
+    }
+}
+
+fn is_reset(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use tokio::net::TcpListener;
+
+    async fn pair(server_bytes: &'static [u8], close: bool) -> Conn {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            s.write_all(server_bytes).await.unwrap();
+            if !close {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+            }
+        });
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        Conn::new(
+            Stream::Plain(tcp),
+            Limits {
+                max_line: 64,
+                max_lines: 10,
+            },
+        )
+    }
+
+    fn soon() -> Instant {
+        Instant::now() + Duration::from_millis(500)
+    }
+
+    #[tokio::test]
+    async fn reads_crlf_and_lf_lines() {
+        let mut c = pair(b"* OK ready\r\nsecond\nthird", false).await;
+        assert_eq!(c.read_line(soon()).await.unwrap(), "* OK ready");
+        assert_eq!(c.read_line(soon()).await.unwrap(), "second");
+        match c.read_line(soon()).await {
+            Err(ConnError::Timeout { received }) => assert_eq!(received, 24),
+            other => panic!("expected timeout, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn refuses_overlong_lines() {
+        let mut c = pair(&[b'x'; 200], false).await;
+        assert!(matches!(
+            c.read_line(soon()).await,
+            Err(ConnError::LineTooLong { limit: 64 })
+        ));
+    }
+
+    #[tokio::test]
+    async fn reports_close_and_silence() {
+        let mut c = pair(b"partial", true).await;
+        assert!(matches!(
+            c.read_line(soon()).await,
+            Err(ConnError::Closed { received: 7 })
+        ));
+        let mut c = pair(b"", false).await;
+        assert!(matches!(
+            c.read_line(soon()).await,
+            Err(ConnError::Timeout { received: 0 })
+        ));
+    }
+
+    #[tokio::test]
+    async fn refuses_upgrade_with_buffered_bytes() {
+        let mut c = pair(b"OK go ahead\r\n", false).await;
+        c.read_line(soon()).await.unwrap();
+        // Bytes that arrived after the "go ahead", as a pipelining attacker would send them.
+        c.buf.extend_from_slice(b"* CAPABILITY injected\r\n");
+        assert!(c.into_plain_for_upgrade().is_err());
+
+        let mut clean = pair(b"OK go ahead\r\n", false).await;
+        clean.read_line(soon()).await.unwrap();
+        assert!(clean.into_plain_for_upgrade().is_ok());
+    }
+}

@@ -1,0 +1,182 @@
+//! POP3 (RFC 1939, CAPA from RFC 2449, STLS from RFC 2595): greeting, CAPA, STLS, QUIT.
+//!
+//! The parsers are pure functions over lines; the async functions only move lines.
+
+use super::conn::{Conn, ConnError};
+use super::dialogue::{Capabilities, Greeting, StepError, excerpt, identify_foreign};
+use tokio::time::Instant;
+
+/// `+OK …` is a POP3 greeting; `-ERR …` a POP3 server refusing the session.
+pub fn parse_greeting(line: &str) -> Result<Greeting, StepError> {
+    match status(line) {
+        Some(true) => Ok(Greeting {
+            text: excerpt(line, 300),
+            capabilities: None,
+        }),
+        Some(false) => Err(StepError::Rejected(format!(
+            "the server refused the session: {}",
+            excerpt(line, 200)
+        ))),
+        None => Err(StepError::NotProtocol(identify_foreign(line))),
+    }
+}
+
+/// Some(true) for `+OK`, Some(false) for `-ERR`, None for anything else.
+fn status(line: &str) -> Option<bool> {
+    let word = line.split(' ').next().unwrap_or("");
+    if word.eq_ignore_ascii_case("+OK") {
+        Some(true)
+    } else if word.eq_ignore_ascii_case("-ERR") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Parse the lines of a CAPA listing (between `+OK` and the terminating `.`).
+pub fn parse_capa(lines: &[String]) -> Capabilities {
+    let mut caps = Capabilities::default();
+    let mut user = false;
+    for line in lines {
+        // Dot-stuffing (RFC 1939 §3): a leading ".." stands for ".".
+        let line = line
+            .strip_prefix('.')
+            .filter(|l| l.starts_with('.'))
+            .unwrap_or(line);
+        let mut words = line.split_ascii_whitespace();
+        let Some(keyword) = words.next() else {
+            continue;
+        };
+        match keyword.to_ascii_uppercase().as_str() {
+            "SASL" => {
+                for mech in words {
+                    let mech = mech.to_ascii_uppercase();
+                    if !caps.auth.contains(&mech) {
+                        caps.auth.push(mech);
+                    }
+                }
+            }
+            "STLS" => caps.starttls = true,
+            "USER" => user = true,
+            _ => {}
+        }
+        caps.list.push(line.to_string());
+    }
+    // A server that lists CAPA but neither USER nor SASL takes no password here
+    // (Dovecot does this before TLS when plaintext authentication is disabled).
+    caps.login_disabled = !user && caps.auth.is_empty();
+    caps
+}
+
+pub async fn greeting(conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
+    let line = conn.read_line(deadline).await?;
+    parse_greeting(&line)
+}
+
+/// CAPA. A server that answers `-ERR` predates RFC 2449: it has no capability list,
+/// which is reported as an empty list rather than a failure.
+pub async fn capabilities(conn: &mut Conn, deadline: Instant) -> Result<Capabilities, StepError> {
+    conn.write(b"CAPA\r\n", deadline).await?;
+    let first = conn.read_line(deadline).await?;
+    match status(&first) {
+        Some(true) => {}
+        Some(false) => return Ok(Capabilities::default()),
+        None => return Err(StepError::NotProtocol(identify_foreign(&first))),
+    }
+    let max = conn.limits().max_lines;
+    let mut lines = Vec::new();
+    loop {
+        let line = conn.read_line(deadline).await?;
+        if line == "." {
+            return Ok(parse_capa(&lines));
+        }
+        if lines.len() >= max {
+            return Err(ConnError::TooManyLines { limit: max }.into());
+        }
+        lines.push(line);
+    }
+}
+
+pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
+    conn.write(b"STLS\r\n", deadline).await?;
+    let line = conn.read_line(deadline).await?;
+    match status(&line) {
+        Some(true) => Ok(()),
+        Some(false) => Err(StepError::Rejected(format!(
+            "STLS was refused: {}",
+            excerpt(&line, 200)
+        ))),
+        None => Err(StepError::NotProtocol(identify_foreign(&line))),
+    }
+}
+
+pub async fn quit(conn: &mut Conn, deadline: Instant) {
+    if conn.write(b"QUIT\r\n", deadline).await.is_ok() {
+        let _ = conn.read_line(deadline).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<String> {
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn greetings() {
+        assert_eq!(
+            parse_greeting("+OK Dovecot (Debian) ready.").unwrap().text,
+            "+OK Dovecot (Debian) ready."
+        );
+        assert!(parse_greeting("+OK <1896.697170952@dbc.mtview.ca.us>").is_ok());
+        assert!(matches!(
+            parse_greeting("-ERR [SYS/TEMP] too busy"),
+            Err(StepError::Rejected(_))
+        ));
+        assert!(matches!(
+            parse_greeting("* OK IMAP4rev1 ready"),
+            Err(StepError::NotProtocol(_))
+        ));
+        assert!(matches!(
+            parse_greeting("+OKAY"),
+            Err(StepError::NotProtocol(_))
+        ));
+    }
+
+    #[test]
+    fn dovecot_capa_before_tls_without_plaintext_auth() {
+        let caps = parse_capa(&lines(
+            "CAPA\nTOP\nUIDL\nRESP-CODES\nPIPELINING\nAUTH-RESP-CODE\nSTLS\nSASL",
+        ));
+        assert!(caps.starttls);
+        assert!(caps.auth.is_empty());
+        assert!(caps.login_disabled);
+    }
+
+    #[test]
+    fn dovecot_capa_after_tls() {
+        let caps = parse_capa(&lines(
+            "CAPA\nTOP\nUIDL\nRESP-CODES\nPIPELINING\nAUTH-RESP-CODE\nUSER\nSASL PLAIN LOGIN",
+        ));
+        assert_eq!(caps.auth, ["PLAIN", "LOGIN"]);
+        assert!(!caps.starttls);
+        assert!(!caps.login_disabled);
+        assert!(caps.list.contains(&"SASL PLAIN LOGIN".to_string()));
+    }
+
+    #[test]
+    fn gmail_style_capa_with_xoauth2() {
+        let caps = parse_capa(&lines(
+            "USER\nRESP-CODES\nEXPIRE 0\nLOGIN-DELAY 300\nTOP\nUIDL\nX-GOOGLE-RICO\nSASL PLAIN XOAUTH2 OAUTHBEARER",
+        ));
+        assert_eq!(caps.auth, ["PLAIN", "XOAUTH2", "OAUTHBEARER"]);
+    }
+
+    #[test]
+    fn dot_stuffed_lines_are_unstuffed() {
+        let caps = parse_capa(&lines("..X-ODD"));
+        assert_eq!(caps.list, [".X-ODD"]);
+    }
+}

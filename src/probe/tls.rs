@@ -1,0 +1,440 @@
+//! TLS for probes: the handshake, the facts of the session, and a certificate verdict in
+//! words a person understands. This file and `net/http.rs` are the only ones that build
+//! rustls configurations.
+//!
+//! A probe never sends credentials, so it completes the handshake even when the
+//! certificate is bad (the rest of the dialogue is worth reporting) and then verifies the
+//! presented chain itself with webpki, exactly as a mail client would. Anything that sends
+//! credentials or fetches configuration uses [`TlsContext::verifying_config`] instead.
+
+use super::outcome::{CertificateInfo, TlsInfo};
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{
+    CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme,
+};
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpStream;
+use tokio::time::{Instant, timeout_at};
+use tokio_rustls::TlsConnector;
+use tokio_rustls::client::TlsStream;
+
+/// A problem with the TLS set-up itself (not with a server).
+#[derive(Debug, thiserror::Error)]
+pub enum TlsSetupError {
+    #[error("cannot read CA file {path}: {reason}")]
+    CaFile { path: String, reason: String },
+    #[error("CA file {path} holds no PEM certificate")]
+    CaFileEmpty { path: String },
+    #[error("cannot set up TLS: {0}")]
+    Rustls(String),
+}
+
+/// Trust anchors and the two client configurations built from them.
+#[derive(Clone)]
+pub struct TlsContext {
+    /// Completes every handshake; the chain is judged afterwards by `verifier`.
+    probing: Arc<ClientConfig>,
+    /// Refuses bad certificates during the handshake (HTTP fetches, logins).
+    verifying: Arc<ClientConfig>,
+    verifier: Arc<WebPkiServerVerifier>,
+}
+
+/// Why a handshake failed.
+#[derive(Debug)]
+pub enum HandshakeFailure {
+    Timeout,
+    /// The peer closed the connection during the handshake.
+    Closed,
+    /// The peer answered with something that is not TLS at all (a plaintext greeting).
+    NotTls,
+    /// The peer is not speaking TLS or the handshake broke; the text says why.
+    Failed(String),
+}
+
+impl TlsContext {
+    /// webpki-roots, plus every certificate in `extra_ca` (a corporate or test CA).
+    pub fn new(extra_ca: Option<&Path>) -> Result<TlsContext, TlsSetupError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        if let Some(path) = extra_ca {
+            add_ca_file(&mut roots, path)?;
+        }
+        let roots = Arc::new(roots);
+        let verifier = WebPkiServerVerifier::builder_with_provider(roots.clone(), provider.clone())
+            .build()
+            .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+        let probing = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsSetupError::Rustls(e.to_string()))?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(CompleteHandshake {
+                algorithms: provider.signature_verification_algorithms,
+            }))
+            .with_no_client_auth();
+        let verifying = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsSetupError::Rustls(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(TlsContext {
+            probing: Arc::new(probing),
+            verifying: Arc::new(verifying),
+            verifier,
+        })
+    }
+
+    /// A configuration that rejects untrusted certificates, for HTTPS and logins.
+    pub fn verifying_config(&self) -> ClientConfig {
+        (*self.verifying).clone()
+    }
+
+    /// Handshake on `tcp` for `host`, then judge the certificate the server presented.
+    pub async fn handshake(
+        &self,
+        tcp: TcpStream,
+        host: &str,
+        deadline: Instant,
+    ) -> Result<(TlsStream<TcpStream>, TlsInfo), HandshakeFailure> {
+        let server_name = ServerName::try_from(host.to_string()).map_err(|_| {
+            HandshakeFailure::Failed(format!("{host} is not a valid TLS server name"))
+        })?;
+        let connector = TlsConnector::from(self.probing.clone());
+        let stream = match timeout_at(deadline, connector.connect(server_name.clone(), tcp)).await {
+            Err(_) => return Err(HandshakeFailure::Timeout),
+            Ok(Err(e)) => return Err(classify_handshake_error(&e)),
+            Ok(Ok(stream)) => stream,
+        };
+        let info = self.session_info(&stream, host, &server_name);
+        Ok((stream, info))
+    }
+
+    fn session_info(
+        &self,
+        stream: &TlsStream<TcpStream>,
+        host: &str,
+        server_name: &ServerName<'static>,
+    ) -> TlsInfo {
+        let connection = stream.get_ref().1;
+        let version = match connection.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
+            Some(other) => format!("{other:?}"),
+            None => String::new(),
+        };
+        let cipher_suite = connection
+            .negotiated_cipher_suite()
+            .map(|s| format!("{:?}", s.suite()))
+            .unwrap_or_default();
+        let certificate = connection.peer_certificates().and_then(|chain| {
+            let (leaf, intermediates) = chain.split_first()?;
+            let mut info = describe_certificate(leaf);
+            info.chain_length = chain.len();
+            let verdict = self.verifier.verify_server_cert(
+                leaf,
+                intermediates,
+                server_name,
+                &[],
+                UnixTime::now(),
+            );
+            match verdict {
+                Ok(_) => info.verified = true,
+                Err(error) => {
+                    let (kind, text) = explain_verification_error(&error, &info, host);
+                    info.error_kind = Some(kind.to_string());
+                    info.error = Some(text);
+                }
+            }
+            Some(info)
+        });
+        TlsInfo {
+            version,
+            cipher_suite,
+            certificate,
+        }
+    }
+}
+
+fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), TlsSetupError> {
+    let shown = path.display().to_string();
+    // Read first so a missing file gets the operating system's words, not a PEM error.
+    let pem = std::fs::read(path).map_err(|e| TlsSetupError::CaFile {
+        path: shown.clone(),
+        reason: e.to_string(),
+    })?;
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(&pem) {
+        let cert = cert.map_err(|e| TlsSetupError::CaFile {
+            path: shown.clone(),
+            reason: format!("not valid PEM: {e}"),
+        })?;
+        roots.add(cert).map_err(|e| TlsSetupError::CaFile {
+            path: shown.clone(),
+            reason: format!("not a usable CA certificate: {e}"),
+        })?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(TlsSetupError::CaFileEmpty { path: shown });
+    }
+    Ok(())
+}
+
+/// Accepts any certificate so the handshake completes, but still checks the handshake
+/// signatures: the session is real TLS with whoever holds the presented key.
+#[derive(Debug)]
+struct CompleteHandshake {
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+impl ServerCertVerifier for CompleteHandshake {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// Names, issuer and dates of a DER certificate. A certificate x509-parser cannot read
+/// still gets a report, with empty fields.
+pub fn describe_certificate(der: &CertificateDer<'_>) -> CertificateInfo {
+    use x509_parser::prelude::*;
+    let Ok((_, cert)) = X509Certificate::from_der(der.as_ref()) else {
+        return CertificateInfo {
+            error: Some("the certificate cannot be parsed".into()),
+            error_kind: Some("invalid".into()),
+            ..CertificateInfo::default()
+        };
+    };
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for name in &san.value.general_names {
+            match name {
+                GeneralName::DNSName(dns) => names.push(dns.to_ascii_lowercase()),
+                GeneralName::IPAddress(bytes) => {
+                    if let Some(ip) = ip_from_bytes(bytes) {
+                        names.push(ip.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let common_name = |n: &X509Name<'_>| {
+        n.iter_common_name()
+            .filter_map(|cn| cn.as_str().ok())
+            .next()
+            .map(str::to_string)
+    };
+    if names.is_empty() {
+        // Only when there is no SAN do clients (and we) fall back to the subject CN.
+        names.extend(common_name(cert.subject()).map(|cn| cn.to_ascii_lowercase()));
+    }
+    let subject = cert.subject().to_string();
+    let issuer = cert.issuer().to_string();
+    CertificateInfo {
+        names,
+        self_signed: subject == issuer,
+        subject,
+        issuer,
+        not_before: rfc3339(cert.validity().not_before.timestamp()),
+        not_after: rfc3339(cert.validity().not_after.timestamp()),
+        verified: false,
+        error: None,
+        error_kind: None,
+        chain_length: 1,
+    }
+}
+
+fn ip_from_bytes(bytes: &[u8]) -> Option<std::net::IpAddr> {
+    match bytes.len() {
+        4 => <[u8; 4]>::try_from(bytes).ok().map(std::net::IpAddr::from),
+        16 => <[u8; 16]>::try_from(bytes).ok().map(std::net::IpAddr::from),
+        _ => None,
+    }
+}
+
+fn rfc3339(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+/// A stable keyword and a sentence for a failed verification.
+fn explain_verification_error(
+    error: &rustls::Error,
+    cert: &CertificateInfo,
+    host: &str,
+) -> (&'static str, String) {
+    let names = if cert.names.is_empty() {
+        "no name at all".to_string()
+    } else {
+        cert.names.join(", ")
+    };
+    match error {
+        rustls::Error::InvalidCertificate(e) => match e {
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => (
+                "expired",
+                format!("certificate expired on {}", cert.not_after),
+            ),
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => (
+                "not-yet-valid",
+                format!("certificate is not valid until {}", cert.not_before),
+            ),
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                (
+                    "name-mismatch",
+                    format!("certificate is for {names}, not {host}"),
+                )
+            }
+            CertificateError::UnknownIssuer if cert.self_signed => (
+                "self-signed",
+                format!(
+                    "certificate is self-signed ({}); no trusted authority vouches for it",
+                    cert.subject
+                ),
+            ),
+            CertificateError::UnknownIssuer => (
+                "unknown-issuer",
+                format!(
+                    "certificate was issued by an unknown authority ({}); if it is your organisation's CA, pass it with --ca-file",
+                    cert.issuer
+                ),
+            ),
+            CertificateError::Revoked => ("revoked", "certificate has been revoked".to_string()),
+            CertificateError::BadSignature => (
+                "invalid",
+                "certificate signature does not verify".to_string(),
+            ),
+            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
+                "invalid",
+                "certificate is not meant for TLS servers".to_string(),
+            ),
+            other => ("invalid", format!("certificate is not valid: {other:?}")),
+        },
+        other => ("invalid", format!("certificate is not valid: {other}")),
+    }
+}
+
+fn classify_handshake_error(error: &std::io::Error) -> HandshakeFailure {
+    use std::io::ErrorKind;
+    if matches!(
+        error.kind(),
+        ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset | ErrorKind::BrokenPipe
+    ) {
+        return HandshakeFailure::Closed;
+    }
+    let Some(tls) = error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+    else {
+        return HandshakeFailure::Failed(format!("TLS handshake failed: {error}"));
+    };
+    if matches!(tls, rustls::Error::InvalidMessage(_)) {
+        return HandshakeFailure::NotTls;
+    }
+    HandshakeFailure::Failed(explain_handshake_error(tls))
+}
+
+fn explain_handshake_error(error: &rustls::Error) -> String {
+    use rustls::{AlertDescription, Error, PeerIncompatible};
+    match error {
+        Error::InvalidMessage(_) => {
+            "the server does not speak TLS on this port (it answered in plain text or garbage; \
+             a STARTTLS port?)"
+                .to_string()
+        }
+        Error::AlertReceived(AlertDescription::ProtocolVersion)
+        | Error::PeerIncompatible(PeerIncompatible::Tls12NotOffered)
+        | Error::PeerIncompatible(PeerIncompatible::SupportedVersionsExtensionRequired) => {
+            "the server offers only TLS versions older than 1.2".to_string()
+        }
+        Error::AlertReceived(AlertDescription::HandshakeFailure) | Error::PeerIncompatible(_) => {
+            "the server and mailcfg share no TLS version or cipher suite".to_string()
+        }
+        Error::AlertReceived(alert) => format!("the server aborted the TLS handshake ({alert:?})"),
+        other => format!("TLS handshake failed: {other}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_ca_file_is_a_clear_error() {
+        let err = match TlsContext::new(Some(Path::new("/nonexistent/ca.pem"))) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a missing CA file must fail"),
+        };
+        assert!(err.contains("/nonexistent/ca.pem"), "{err}");
+    }
+
+    #[test]
+    fn ca_file_without_certificates_is_refused() {
+        let dir = std::env::temp_dir().join(format!("mailcfg-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("empty.pem");
+        std::fs::write(&path, "not a certificate\n").unwrap();
+        let err = TlsContext::new(Some(&path)).err().map(|e| e.to_string());
+        assert!(
+            err.as_deref()
+                .is_some_and(|e| e.contains("no PEM certificate")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn name_mismatch_names_both_sides() {
+        let cert = CertificateInfo {
+            names: vec!["mail.hosting.example".into()],
+            ..CertificateInfo::default()
+        };
+        let (kind, text) = explain_verification_error(
+            &rustls::Error::InvalidCertificate(CertificateError::NotValidForName),
+            &cert,
+            "imap.example.jp",
+        );
+        assert_eq!(kind, "name-mismatch");
+        assert_eq!(
+            text,
+            "certificate is for mail.hosting.example, not imap.example.jp"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The JSON wire format: a contract with scripts, versioned by `schema`.
+//!
+//! Wire structs are separate from the engine's types so the engine can change without
+//! breaking scripts. Adding a field is compatible; renaming or removing one needs a new
+//! schema number. The format is documented in README.md ("JSON output").
+
+use crate::probe::outcome::{CertificateInfo, EndpointReport, Timings};
+use serde::Serialize;
+
+pub const SCHEMA: u32 = 1;
+
+#[derive(Serialize)]
+struct ProbeDocument<'a> {
+    schema: u32,
+    command: &'static str,
+    endpoints: Vec<ProbeEndpoint<'a>>,
+}
+
+/// One probed endpoint, as scripts see it.
+#[derive(Serialize)]
+pub struct ProbeEndpoint<'a> {
+    pub host: &'a str,
+    pub port: u16,
+    pub protocol: &'static str,
+    pub address: Option<String>,
+    /// ok | refused | timeout | silent | closed | not-protocol | tls-error | dns-error
+    pub outcome: &'static str,
+    /// The stage a failure happened in (resolve, connect, tls-handshake, greeting,
+    /// capabilities, starttls, capabilities-after-tls); null when ok.
+    pub stage: Option<&'static str>,
+    pub error: Option<&'a str>,
+    /// tls | starttls | plain: what the working connection used; null when it failed.
+    pub security: Option<&'static str>,
+    pub implicit_tls: bool,
+    pub starttls_offered: bool,
+    pub starttls_succeeded: Option<bool>,
+    pub greeting: Option<&'a str>,
+    pub capabilities_before_tls: &'a [String],
+    pub capabilities: &'a [String],
+    pub auth_before_tls: &'a [String],
+    /// SASL mechanisms offered on the final (encrypted, when possible) connection.
+    pub auth: &'a [String],
+    pub login_disabled: bool,
+    pub tls_version: Option<&'a str>,
+    pub cipher_suite: Option<&'a str>,
+    pub certificate: Option<&'a CertificateInfo>,
+    pub timings_ms: &'a Timings,
+}
+
+impl<'a> ProbeEndpoint<'a> {
+    pub fn from_report(r: &'a EndpointReport) -> ProbeEndpoint<'a> {
+        let tls = r.tls.as_ref();
+        ProbeEndpoint {
+            host: &r.host,
+            port: r.port,
+            protocol: r.protocol.as_str(),
+            address: r.address.map(|a| a.to_string()),
+            outcome: r.outcome.as_str(),
+            stage: r.stage.map(|s| s.as_str()),
+            error: r.error.as_deref(),
+            security: r.security.map(|s| s.as_str()),
+            implicit_tls: r.implicit_tls,
+            starttls_offered: r.starttls.offered,
+            starttls_succeeded: r.starttls.succeeded,
+            greeting: r.greeting.as_deref(),
+            capabilities_before_tls: &r.capabilities_before_tls,
+            capabilities: &r.capabilities,
+            auth_before_tls: &r.auth_before_tls,
+            auth: &r.auth,
+            login_disabled: r.login_disabled,
+            tls_version: tls.map(|t| t.version.as_str()),
+            cipher_suite: tls.map(|t| t.cipher_suite.as_str()),
+            certificate: tls.and_then(|t| t.certificate.as_ref()),
+            timings_ms: &r.timings,
+        }
+    }
+}
+
+/// `mailcfg probe --json`.
+pub fn probe(reports: &[EndpointReport]) -> String {
+    let doc = ProbeDocument {
+        schema: SCHEMA,
+        command: "probe",
+        endpoints: reports.iter().map(ProbeEndpoint::from_report).collect(),
+    };
+    to_string(&doc)
+}
+
+/// Pretty JSON with a final newline. Serialising these plain structs cannot fail; if it
+/// ever did, an error document is still valid JSON.
+pub fn to_string<T: Serialize>(value: &T) -> String {
+    match serde_json::to_string_pretty(value) {
+        Ok(mut text) => {
+            text.push('\n');
+            text
+        }
+        Err(e) => format!("{{\"schema\": {SCHEMA}, \"error\": {:?}}}\n", e.to_string()),
+    }
+}

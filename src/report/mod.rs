@@ -1,0 +1,4 @@
+//! Renderers. Each reads a finished report value and returns text; none does I/O.
+
+pub mod json;
+pub mod probe_table;
