@@ -3,3 +3,4 @@
 
 pub mod autoconfig_xml;
 pub mod autodiscover_xml;
+pub mod providers;
