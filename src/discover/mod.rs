@@ -1,6 +1,72 @@
 //! Discovery: every source of candidate settings. Parsers are pure functions; the
-//! fetchers around them are thin.
+//! fetchers around them are thin. Each source reports what it asked, what it got and how
+//! long it took as a [`SourceReport`], whether or not it found anything.
 
 pub mod autoconfig_xml;
 pub mod autodiscover_xml;
 pub mod providers;
+
+use crate::model::{Candidate, SourceKind};
+use serde::Serialize;
+
+/// What one source answered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceReport {
+    pub kind: SourceKind,
+    /// What was asked: a URL, a DNS name, a provider id.
+    pub query: String,
+    pub status: SourceStatus,
+    /// None when the source was skipped or cancelled before it answered.
+    pub elapsed_ms: Option<f64>,
+    pub candidates: Vec<Candidate>,
+}
+
+impl SourceReport {
+    pub fn new(kind: SourceKind, query: impl Into<String>, status: SourceStatus) -> SourceReport {
+        SourceReport {
+            kind,
+            query: query.into(),
+            status,
+            elapsed_ms: None,
+            candidates: Vec::new(),
+        }
+    }
+
+    /// A source that answered with candidates (or an empty answer).
+    pub fn found(
+        kind: SourceKind,
+        query: impl Into<String>,
+        candidates: Vec<Candidate>,
+    ) -> SourceReport {
+        let status = if candidates.is_empty() {
+            SourceStatus::NotFound("no usable settings in the answer".into())
+        } else {
+            SourceStatus::Found
+        };
+        SourceReport {
+            candidates,
+            ..SourceReport::new(kind, query, status)
+        }
+    }
+
+    pub fn with_elapsed(mut self, elapsed: std::time::Duration) -> SourceReport {
+        self.elapsed_ms = Some((elapsed.as_secs_f64() * 10_000.0).round() / 10.0);
+        self
+    }
+}
+
+/// How a source ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state", content = "detail")]
+pub enum SourceStatus {
+    /// It answered with candidates.
+    Found,
+    /// It answered: there is nothing (404, NXDOMAIN, no records). The text says what.
+    NotFound(String),
+    /// It could not answer (timeout, TLS failure, malformed document). The text says why.
+    Failed(String),
+    /// Not consulted (--offline, --no-ispdb, not needed).
+    Skipped(String),
+    /// Stopped because the best answer was already verified.
+    Cancelled,
+}

@@ -1,0 +1,124 @@
+//! The one result of `mailcfg detect` that every renderer reads (table, JSON,
+//! Thunderbird XML, and the client guides and exports to come).
+//!
+//! It is built by `rank.rs` from the candidates discovery found and the probes' outcomes,
+//! and it holds everything a renderer may show: no renderer goes back to the network or
+//! to the engine.
+
+use crate::discover::SourceReport;
+use crate::model::{AuthMethod, Endpoint, Note, Source, UsernameForm};
+use crate::probe::outcome::{CertificateInfo, EndpointReport};
+use serde::Serialize;
+
+/// How far `detect` was allowed to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Provider table only, no network.
+    Offline,
+    /// Lookups (DNS, HTTP) but no connection to mail servers.
+    NoProbe,
+    /// Lookups and probes.
+    Full,
+}
+
+/// What a probe said about a setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "state")]
+pub enum Verification {
+    /// A probe connected with this security and the certificate is trusted.
+    Verified,
+    /// A probe connected with this security, but the certificate is not trusted.
+    UntrustedCertificate { error: String },
+    /// Not probed (offline, --no-probe, or a better setting was already verified).
+    Unverified { reason: String },
+    /// A probe tried and failed; `outcome` is the probe's classification.
+    Failed { outcome: String, error: String },
+}
+
+/// One setting a person could type in, with everything known about it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Setting {
+    pub endpoint: Endpoint,
+    /// The host as a person would read it (U-labels for IDN hosts).
+    pub display_host: String,
+    /// The user name to type, or None when the provider assigns one that cannot be
+    /// derived from the address (`username_form` says so).
+    pub username: Option<String>,
+    pub username_form: UsernameForm,
+    /// Authentication the user should choose, best first (from sources and the probe).
+    pub auth: Vec<AuthMethod>,
+    /// SASL mechanisms the server offered over this connection, when probed.
+    pub mechanisms: Vec<String>,
+    /// Every source that named this endpoint.
+    pub sources: Vec<Source>,
+    pub verification: Verification,
+    pub certificate: Option<CertificateInfo>,
+    /// Set when the host lies outside the address's registrable domain and only
+    /// unauthenticated channels (plain http, DNS, guessing) named it: the user should
+    /// confirm it with their provider before sending a password there.
+    pub confirm: Option<Note>,
+}
+
+impl Setting {
+    pub fn verified(&self) -> bool {
+        matches!(self.verification, Verification::Verified)
+    }
+}
+
+/// A claim a probe did not bear out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contradiction {
+    /// What the sources said.
+    pub claimed: Endpoint,
+    pub sources: Vec<Source>,
+    /// What the probe found instead (outcome and detail, or the security that worked).
+    pub observed: String,
+    pub note: Note,
+}
+
+/// The provider the address belongs to, when the table knows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProviderInfo {
+    pub id: String,
+    pub name: String,
+    pub name_ja: Option<String>,
+    pub documentation: Option<String>,
+    /// How the provider was recognised: "domain" or "mx".
+    pub matched_by: String,
+}
+
+/// The whole answer for one address.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The address as given, with the Unicode domain.
+    pub email: String,
+    pub local_part: String,
+    /// ASCII (A-label) domain used for lookups.
+    pub domain: String,
+    /// The domain for people.
+    pub display_domain: String,
+    pub mode: Mode,
+    pub provider: Option<ProviderInfo>,
+    /// Best first; the first is the recommendation.
+    pub incoming: Vec<Setting>,
+    /// Best first; the first is the recommendation. Port 25 is never first.
+    pub outgoing: Vec<Setting>,
+    pub contradictions: Vec<Contradiction>,
+    pub notes: Vec<Note>,
+    /// Every source consulted and what it answered (for --explain and JSON).
+    pub sources: Vec<SourceReport>,
+    /// Every probe made (the probe matrix).
+    pub probes: Vec<EndpointReport>,
+    pub elapsed_ms: f64,
+}
+
+impl Report {
+    pub fn recommended_incoming(&self) -> Option<&Setting> {
+        self.incoming.first()
+    }
+
+    pub fn recommended_outgoing(&self) -> Option<&Setting> {
+        self.outgoing.first()
+    }
+}
