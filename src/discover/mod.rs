@@ -4,7 +4,10 @@
 
 pub mod autoconfig_xml;
 pub mod autodiscover_xml;
+pub mod guess;
+pub mod mx;
 pub mod providers;
+pub mod srv;
 
 use crate::model::{Candidate, SourceKind};
 use serde::Serialize;
