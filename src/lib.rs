@@ -13,6 +13,7 @@ pub mod exit;
 pub mod model;
 pub mod probe;
 pub mod progress;
+pub mod rank;
 pub mod report;
 
 /// Install the process-wide rustls crypto provider (ring). Libraries that build their own
