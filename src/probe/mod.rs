@@ -403,6 +403,12 @@ async fn quit(mut conn: Conn, protocol: Protocol, deadline: Instant) {
 
 fn fail_handshake(report: &mut EndpointReport, stage: Stage, failure: HandshakeFailure, secs: f64) {
     let (outcome, text) = match failure {
+        // Nothing came back to our ClientHello: on an implicit-TLS port that is the
+        // server's first word missing, just as a missing greeting is elsewhere.
+        HandshakeFailure::Timeout if stage == Stage::TlsHandshake => (
+            Outcome::Silent,
+            format!("the server accepted the connection but did not answer the TLS handshake within {secs}s"),
+        ),
         HandshakeFailure::Timeout => (
             Outcome::Timeout,
             format!("the TLS handshake did not finish within {secs}s"),

@@ -6,7 +6,7 @@
 //! to the engine.
 
 use crate::discover::SourceReport;
-use crate::model::{AuthMethod, Endpoint, Note, Source, UsernameForm};
+use crate::model::{AuthMethod, Endpoint, Note, Source, SourceKind, UsernameForm};
 use crate::probe::outcome::{CertificateInfo, EndpointReport};
 use serde::Serialize;
 
@@ -64,6 +64,11 @@ impl Setting {
     pub fn verified(&self) -> bool {
         matches!(self.verification, Verification::Verified)
     }
+
+    /// The kinds of source that named this setting, deduplicated, in order.
+    pub fn source_kinds(&self) -> Vec<SourceKind> {
+        source_kinds(&self.sources)
+    }
 }
 
 /// A claim a probe did not bear out.
@@ -75,6 +80,24 @@ pub struct Contradiction {
     /// What the probe found instead (outcome and detail, or the security that worked).
     pub observed: String,
     pub note: Note,
+}
+
+impl Contradiction {
+    /// The kinds of source that made the claim, deduplicated, in order.
+    pub fn source_kinds(&self) -> Vec<SourceKind> {
+        source_kinds(&self.sources)
+    }
+}
+
+/// The kinds of `sources`, deduplicated, in order of first appearance.
+pub fn source_kinds(sources: &[Source]) -> Vec<SourceKind> {
+    let mut kinds = Vec::new();
+    for source in sources {
+        if !kinds.contains(&source.kind) {
+            kinds.push(source.kind);
+        }
+    }
+    kinds
 }
 
 /// The provider the address belongs to, when the table knows it.

@@ -1,0 +1,114 @@
+//! `mailcfg detect EMAIL`.
+
+use super::common;
+use crate::address::parse_email;
+use crate::cli::{DetectArgs, FormatArg, LangArg};
+use crate::detect::{DetectSettings, Engine, detect};
+use crate::exit::{CommandError, Exit};
+use crate::model::Lang;
+use crate::net::http::HttpClient;
+use crate::probe::{ProbeOptions, Prober};
+use crate::rank::recommendable;
+use crate::report::model::{Mode, Report};
+use crate::report::{detect_json, detect_table, thunderbird};
+use std::io::Write;
+use std::sync::Arc;
+
+pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
+    // A malformed address is refused before anything touches the network.
+    let email = parse_email(&args.email).map_err(|e| CommandError::Usage(e.0))?;
+    let lang = match args.lang {
+        Some(LangArg::Ja) => Lang::Ja,
+        Some(LangArg::En) => Lang::En,
+        None => lang_from_env(),
+    };
+    let format = if args.json { FormatArg::Json } else { args.format };
+    let mode = if args.offline {
+        Mode::Offline
+    } else if args.no_probe {
+        Mode::NoProbe
+    } else {
+        Mode::Full
+    };
+    let ispdb_url = if args.no_ispdb {
+        None
+    } else {
+        Some(check_url("--ispdb-url", &args.ispdb_url)?)
+    };
+    let step_timeout = common::seconds("--timeout", args.network.timeout)?;
+    let deadline = match args.deadline {
+        Some(secs) => common::seconds("--deadline", secs)?,
+        None => step_timeout * 6,
+    };
+    let settings = DetectSettings {
+        mode,
+        ispdb_url,
+        deadline,
+    };
+
+    let report = if mode == Mode::Offline {
+        // No resolver, no TLS roots, no threads: the table lookup alone.
+        crate::detect::detect_offline(&email)
+    } else {
+        let network = common::network(&args.network)?;
+        let dns = Arc::new(network.dns);
+        let http = HttpClient::new(&network.tls, dns.clone(), network.step_timeout)
+            .map_err(CommandError::Failure)?;
+        let prober = Prober::new(
+            dns.clone(),
+            network.tls,
+            ProbeOptions {
+                step_timeout: network.step_timeout,
+                ..ProbeOptions::default()
+            },
+        );
+        let engine = Engine {
+            dns,
+            http: Some(http),
+            prober,
+        };
+        super::block_on(async {
+            let progress = crate::progress::Progress::spinner(format!("looking up {}", email.display()));
+            let report = detect(&email, &settings, &engine, &progress).await;
+            progress.finish();
+            report
+        })?
+    };
+
+    let rendered = match format {
+        FormatArg::Table => detect_table::render(&report, lang, args.explain),
+        FormatArg::Json => detect_json::render(&report),
+        FormatArg::Thunderbird => thunderbird::render(&report),
+    };
+    super::write_out(out, &rendered)?;
+    Ok(exit_for(&report))
+}
+
+/// 0 when a recommended incoming and outgoing setting were found, 1 when only one of
+/// them was, 3 when neither.
+pub fn exit_for(report: &Report) -> Exit {
+    let incoming = report.incoming.iter().any(|s| recommendable(s, report.mode));
+    let outgoing = report.outgoing.iter().any(|s| recommendable(s, report.mode));
+    match (incoming, outgoing) {
+        (true, true) => Exit::Success,
+        (false, false) => Exit::NotFound,
+        _ => Exit::Partial,
+    }
+}
+
+/// Japanese when the locale says so (LC_ALL, then LC_MESSAGES, then LANG), else English.
+pub fn lang_from_env() -> Lang {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if locale.starts_with("ja") { Lang::Ja } else { Lang::En }
+}
+
+fn check_url(flag: &str, text: &str) -> Result<String, CommandError> {
+    match reqwest::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(text.to_string()),
+        _ => Err(CommandError::Usage(format!("{flag} wants an http(s) URL, not \"{text}\""))),
+    }
+}

@@ -1,0 +1,378 @@
+//! `detect`'s engine: run every discovery source at once, probe each new endpoint the
+//! moment a source names it, and stop as soon as the answer cannot get any better.
+//!
+//! Everything runs in one `JoinSet`, so whatever is still running when the answer is
+//! known (a tarpit, a filtered port, a slow web server) is cancelled, never waited for.
+//!
+//! When to stop, per direction (incoming, outgoing): a verified setting exists, no probe
+//! still running could outrank it, and either no source is still running or the
+//! verified setting already has the best rank there is (implicit TLS, IMAP/SMTP, a
+//! trusted certificate, inside the user's domain or named by an authenticated source).
+//! Guessing starts only when the sources are done and a direction still has nothing.
+
+use crate::address::EmailAddress;
+use crate::discover::mx::{MxFinding, within_registrable_domain};
+use crate::discover::{self, SourceReport, SourceStatus, providers};
+use crate::dns::Dns;
+use crate::model::{Candidate, Protocol, Security, SourceKind};
+use crate::net::http::HttpClient;
+use crate::probe::{EndpointReport, Prober, Target};
+use crate::progress::Progress;
+use crate::rank::{self, RankInput};
+use crate::report::model::{Mode, Report};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::{Id, JoinSet};
+use tokio::time::Instant;
+
+/// What `detect` may do.
+#[derive(Debug, Clone)]
+pub struct DetectSettings {
+    pub mode: Mode,
+    /// ISPDB base URL; None when disabled.
+    pub ispdb_url: Option<String>,
+    /// Everything not finished by then is cancelled.
+    pub deadline: Duration,
+}
+
+/// The network parts, shared by every task.
+#[derive(Clone)]
+pub struct Engine {
+    pub dns: Arc<Dns>,
+    pub http: Option<HttpClient>,
+    pub prober: Prober,
+}
+
+enum Event {
+    Sources(Vec<SourceReport>),
+    Mx(Box<MxFinding>),
+    Probe(EndpointReport),
+}
+
+/// Where an endpoint is; one probe answers for every claim about it.
+type Place = (Protocol, String, u16);
+
+/// A rank a setting could reach, lower is better: (security, POP3?, port 25?, needs
+/// confirmation?). Compared against what is already verified to decide whether a running
+/// probe is still worth waiting for.
+type Potential = (Security, bool, bool, bool);
+
+const BEST_POSSIBLE: Potential = (Security::Tls, false, false, false);
+
+struct Run<'a> {
+    email: &'a EmailAddress,
+    settings: &'a DetectSettings,
+    engine: &'a Engine,
+    tasks: JoinSet<Event>,
+    /// Sources still running: what they asked, to report them as cancelled.
+    pending_sources: HashMap<Id, (SourceKind, String)>,
+    pending_probes: HashMap<Id, Place>,
+    /// The best rank each place could reach if its probe succeeds.
+    potential: BTreeMap<Place, Potential>,
+    sources: Vec<SourceReport>,
+    probes: Vec<EndpointReport>,
+    mx_host: Option<String>,
+    guessed: bool,
+    deadline: Instant,
+}
+
+/// Find, verify and rank the settings for `email`.
+pub async fn detect(email: &EmailAddress, settings: &DetectSettings, engine: &Engine, progress: &Progress) -> Report {
+    let started = Instant::now();
+    let mut run = Run {
+        email,
+        settings,
+        engine,
+        tasks: JoinSet::new(),
+        pending_sources: HashMap::new(),
+        pending_probes: HashMap::new(),
+        potential: BTreeMap::new(),
+        sources: Vec::new(),
+        probes: Vec::new(),
+        mx_host: None,
+        guessed: false,
+        deadline: started + settings.deadline,
+    };
+
+    // The provider table answers at once and needs no network.
+    let (mut provider, table) = table_lookup(email);
+    run.add_sources(vec![table]);
+
+    if settings.mode != Mode::Offline {
+        run.start_sources();
+        loop {
+            progress.set_message(format!(
+                "{}: {} lookup(s) and {} probe(s) running",
+                email.display(),
+                run.pending_sources.len(),
+                run.pending_probes.len()
+            ));
+            if run.satisfied() {
+                break;
+            }
+            if run.tasks.is_empty() && !run.start_guesses() {
+                break;
+            }
+            let next = tokio::select! {
+                next = run.tasks.join_next_with_id() => next,
+                _ = tokio::time::sleep_until(run.deadline) => break,
+            };
+            let Some(next) = next else { continue };
+            let Ok((id, event)) = next else {
+                // A task panicked or was cancelled: forget it; its report is missing.
+                continue;
+            };
+            run.pending_probes.remove(&id);
+            run.pending_sources.remove(&id);
+            match event {
+                Event::Sources(reports) => run.add_sources(reports),
+                Event::Probe(report) => run.probes.push(report),
+                Event::Mx(finding) => {
+                    if let Some(p) = finding.provider {
+                        provider.get_or_insert((p, "mx"));
+                    }
+                    run.follow_mx(&finding);
+                    run.add_sources(vec![finding.report]);
+                }
+            }
+        }
+        run.cancel_rest();
+    }
+
+    let mut sources = run.sources;
+    // Arrival order depends on timing; the report must not.
+    sources.sort_by(|a, b| source_order(a.kind).cmp(&source_order(b.kind)).then(a.query.cmp(&b.query)));
+    let mut probes = run.probes;
+    probes.sort_by(|a, b| (a.protocol, &a.host, a.port).cmp(&(b.protocol, &b.host, b.port)));
+    rank::build_report(RankInput {
+        email,
+        mode: settings.mode,
+        provider,
+        sources,
+        probes,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `detect --offline`: the provider table alone, without a runtime, threads or sockets.
+pub fn detect_offline(email: &EmailAddress) -> Report {
+    let started = std::time::Instant::now();
+    let (provider, table) = table_lookup(email);
+    rank::build_report(RankInput {
+        email,
+        mode: Mode::Offline,
+        provider,
+        sources: vec![table],
+        probes: Vec::new(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The provider the address's domain belongs to, and the source report saying so.
+fn table_lookup(email: &EmailAddress) -> (Option<(&'static providers::Provider, &'static str)>, SourceReport) {
+    let started = std::time::Instant::now();
+    match providers::by_domain(&email.domain) {
+        Some(p) => {
+            let candidates = p.candidates(&email.local_part, &email.domain, SourceKind::Provider);
+            let report = SourceReport::found(SourceKind::Provider, format!("provider table: {}", p.id), candidates)
+                .with_elapsed(started.elapsed());
+            (Some((p, "domain")), report)
+        }
+        None => {
+            let report = SourceReport::new(
+                SourceKind::Provider,
+                format!("provider table: {}", email.domain),
+                SourceStatus::NotFound("not a domain the table knows".into()),
+            )
+            .with_elapsed(started.elapsed());
+            (None, report)
+        }
+    }
+}
+
+/// The order sources are listed in (and consulted in, as far as order matters).
+fn source_order(kind: SourceKind) -> u8 {
+    match kind {
+        SourceKind::Provider => 0,
+        SourceKind::Autoconfig => 1,
+        SourceKind::Ispdb => 2,
+        SourceKind::Srv => 3,
+        SourceKind::Mx => 4,
+        SourceKind::Autodiscover => 5,
+        SourceKind::Guess => 6,
+    }
+}
+
+impl Run<'_> {
+    fn start_sources(&mut self) {
+        let email = self.email.clone();
+        let dns = self.engine.dns.clone();
+        self.spawn_source(SourceKind::Srv, format!("SRV records of {}", email.domain), {
+            let (dns, email) = (dns.clone(), email.clone());
+            async move { Event::Sources(discover::srv::fetch(&dns, &email).await) }
+        });
+        self.spawn_source(SourceKind::Mx, format!("{} MX", email.domain), {
+            let (dns, email) = (dns.clone(), email.clone());
+            async move { Event::Mx(Box::new(discover::mx::fetch(&dns, &email).await)) }
+        });
+        let Some(http) = self.engine.http.clone() else { return };
+        self.spawn_source(SourceKind::Autoconfig, format!("autoconfig for {}", email.domain), {
+            let (http, email) = (http.clone(), email.clone());
+            async move {
+                Event::Sources(discover::autoconfig::fetch(&http, &email, &email.domain, SourceKind::Autoconfig).await)
+            }
+        });
+        match &self.settings.ispdb_url {
+            Some(base) => {
+                let (http, email, base) = (http.clone(), email.clone(), base.clone());
+                self.spawn_source(SourceKind::Ispdb, discover::ispdb::url(&base, &email.domain), async move {
+                    Event::Sources(vec![
+                        discover::ispdb::fetch(&http, &base, &email, &email.domain, SourceKind::Ispdb).await,
+                    ])
+                });
+            }
+            None => self.sources.push(SourceReport::new(
+                SourceKind::Ispdb,
+                "ISPDB",
+                SourceStatus::Skipped("--no-ispdb".into()),
+            )),
+        }
+        self.spawn_source(SourceKind::Autodiscover, format!("autodiscover for {}", email.domain), {
+            let (http, email, dns) = (http, email, dns);
+            async move { Event::Sources(discover::autodiscover::fetch(&http, &dns, &email).await) }
+        });
+    }
+
+    /// The MX points at another domain that no provider entry covers: ask that domain's
+    /// autoconfig and the ISPDB about it, as Thunderbird does.
+    fn follow_mx(&mut self, finding: &MxFinding) {
+        self.mx_host = finding.preferred.clone();
+        let (Some(other), None, Some(http)) = (&finding.other_domain, finding.provider, self.engine.http.clone()) else {
+            return;
+        };
+        let email = self.email.clone();
+        let other = other.clone();
+        self.spawn_source(SourceKind::Mx, format!("autoconfig for MX domain {other}"), {
+            let (http, email, other) = (http.clone(), email.clone(), other.clone());
+            async move { Event::Sources(discover::autoconfig::fetch(&http, &email, &other, SourceKind::Mx).await) }
+        });
+        if let Some(base) = self.settings.ispdb_url.clone() {
+            self.spawn_source(SourceKind::Mx, discover::ispdb::url(&base, &other), async move {
+                Event::Sources(vec![discover::ispdb::fetch(&http, &base, &email, &other, SourceKind::Mx).await])
+            });
+        }
+    }
+
+    fn spawn_source(&mut self, kind: SourceKind, query: String, task: impl Future<Output = Event> + Send + 'static) {
+        let handle = self.tasks.spawn(task);
+        self.pending_sources.insert(handle.id(), (kind, query));
+    }
+
+    /// Record source reports and probe every endpoint they name that is new.
+    fn add_sources(&mut self, reports: Vec<SourceReport>) {
+        for report in &reports {
+            for candidate in &report.candidates {
+                self.consider(candidate);
+            }
+        }
+        self.sources.extend(reports);
+    }
+
+    fn consider(&mut self, candidate: &Candidate) {
+        let e = &candidate.endpoint;
+        let place: Place = (e.protocol, e.host.clone(), e.port);
+        let trusted_source = candidate.sources.iter().any(|s| s.authenticated);
+        let confirm = !trusted_source && !within_registrable_domain(&e.host, &self.email.domain);
+        let potential: Potential = (e.security, e.protocol == Protocol::Pop3, e.port == 25, confirm);
+        if let Some(known) = self.potential.get_mut(&place) {
+            *known = (*known).min(potential);
+            return;
+        }
+        self.potential.insert(place.clone(), potential);
+        if self.settings.mode != Mode::Full {
+            return;
+        }
+        let prober = self.engine.prober.clone();
+        let deadline = self.deadline;
+        let target = Target {
+            host: e.host.clone(),
+            port: e.port,
+            protocol: e.protocol,
+            // Let the engine find out what the port really speaks; the claim is compared
+            // with what it found when ranking.
+            security: None,
+        };
+        let handle = self
+            .tasks
+            .spawn(async move { Event::Probe(prober.probe(&target, deadline).await) });
+        self.pending_probes.insert(handle.id(), place);
+    }
+
+    /// The best rank verified so far in one direction.
+    fn best_verified(&self, incoming: bool) -> Option<Potential> {
+        self.probes
+            .iter()
+            .filter(|p| p.protocol.is_incoming() == incoming && p.is_ok() && p.certificate_trusted())
+            .filter_map(|p| {
+                let place: Place = (p.protocol, p.host.clone(), p.port);
+                let claimed = self.potential.get(&place)?;
+                Some((p.security?, claimed.1, claimed.2, claimed.3))
+            })
+            .min()
+    }
+
+    fn direction_done(&self, incoming: bool) -> bool {
+        let Some(best) = self.best_verified(incoming) else {
+            return false;
+        };
+        let better_pending = self.pending_probes.values().any(|place| {
+            place.0.is_incoming() == incoming && self.potential.get(place).is_some_and(|p| *p < best)
+        });
+        !better_pending && (self.pending_sources.is_empty() || best == BEST_POSSIBLE)
+    }
+
+    fn satisfied(&self) -> bool {
+        match self.settings.mode {
+            Mode::Full => self.direction_done(true) && self.direction_done(false),
+            _ => self.pending_sources.is_empty(),
+        }
+    }
+
+    /// Probe guessed hosts for the directions still without an answer. False when there
+    /// is nothing (more) to guess.
+    fn start_guesses(&mut self) -> bool {
+        if self.guessed || self.settings.mode != Mode::Full {
+            return false;
+        }
+        self.guessed = true;
+        let mut protocols = Vec::new();
+        if self.best_verified(true).is_none() {
+            protocols.extend([Protocol::Imap, Protocol::Pop3]);
+        }
+        if self.best_verified(false).is_none() {
+            protocols.push(Protocol::Smtp);
+        }
+        if protocols.is_empty() {
+            return false;
+        }
+        let started = std::time::Instant::now();
+        let candidates = discover::guess::candidates(self.email, &protocols, self.mx_host.as_deref());
+        let report = SourceReport::found(SourceKind::Guess, format!("guessed host names for {}", self.email.domain), candidates)
+            .with_elapsed(started.elapsed());
+        let before = self.pending_probes.len();
+        self.add_sources(vec![report]);
+        self.pending_probes.len() > before
+    }
+
+    /// Stop everything still running and say so in the report.
+    fn cancel_rest(&mut self) {
+        self.tasks.abort_all();
+        let mut cancelled: Vec<(SourceKind, String)> = self.pending_sources.drain().map(|(_, v)| v).collect();
+        cancelled.sort();
+        for (kind, query) in cancelled {
+            self.sources.push(SourceReport::new(kind, query, SourceStatus::Cancelled));
+        }
+        self.pending_probes.clear();
+    }
+}

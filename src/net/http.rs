@@ -1,0 +1,1170 @@
+//! The one HTTP client mailcfg uses to fetch configuration documents (Thunderbird
+//! autoconfig, the ISPDB, Microsoft autodiscover).
+//!
+//! Every rule lives here, so no fetcher can forget one:
+//!
+//! - **TLS** with the probes' trust anchors (webpki roots plus `--ca-file`, from
+//!   [`TlsContext::verifying_config`]), ALPN h2 then http/1.1. A bad certificate is an error,
+//!   explained in words ("certificate is for X, not Y").
+//! - **Names resolve through [`Dns`]**, so `--dns-server` applies to HTTP as well.
+//! - **No proxy**, even when `HTTPS_PROXY`/`HTTP_PROXY` are set: a proxy would learn every
+//!   domain and address asked about and could answer for them. mailcfg talks to the servers
+//!   directly, like the mail client it imitates.
+//! - **Redirects** are followed here, not by reqwest (whose policy is shared by all requests,
+//!   so it cannot record one request's chain, and which turns a redirected POST into a GET
+//!   without its body, where autodiscover clients repeat the POST): at most
+//!   [`MAX_REDIRECTS`]; never from https to plain http; never to a URL carrying a user name
+//!   or password; the chain is kept in [`HttpResponse::redirects`]. 303 turns a POST into a
+//!   GET; 301, 302, 307 and 308 repeat it.
+//! - **Caps**: bodies are read in chunks and abandoned past [`MAX_BODY`]; the connect timeout
+//!   is the step timeout; the whole request (every redirect hop and the body) is bounded by
+//!   twice the step timeout.
+//! - **No credentials**: no cookies (reqwest is built without a cookie store), no
+//!   `Authorization` header, and URLs with `user:password@` are refused (reqwest would turn
+//!   them into Basic authentication).
+
+use crate::dns::{Dns, DnsFailure};
+use crate::probe::tls::TlsContext;
+use reqwest::header::{ACCEPT, CONTENT_TYPE, LOCATION};
+use reqwest::{Method, StatusCode, Url};
+use std::error::Error as StdError;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The largest body read, in bytes (1 MiB). Autoconfig files are a few KiB.
+pub const MAX_BODY: usize = 1024 * 1024;
+/// The most redirects followed for one request.
+pub const MAX_REDIRECTS: usize = 3;
+/// The `User-Agent` header.
+pub const USER_AGENT: &str = concat!("mailcfg/", env!("CARGO_PKG_VERSION"));
+
+/// An HTTP client with mailcfg's rules. Cheap to clone (the connection pool is shared).
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    step_timeout: Duration,
+}
+
+/// A successful (2xx) answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpResponse {
+    /// The URL that answered, after redirects.
+    pub final_url: String,
+    pub status: u16,
+    /// At most [`MAX_BODY`] bytes.
+    pub body: Vec<u8>,
+    /// The `Content-Type` header, as sent.
+    pub content_type: Option<String>,
+    /// The final URL was https. (A chain that started with https stayed https: downgrades
+    /// are refused. A chain that started with plain http may end on https, but an attacker
+    /// could have chosen that redirect: judge trust by the URL asked, not by this.)
+    pub https: bool,
+    /// The URLs that answered with a redirect, in order; empty when there was none.
+    pub redirects: Vec<String>,
+}
+
+impl HttpResponse {
+    /// The server labelled the body as a web page (`text/html`, `application/xhtml+xml`).
+    pub fn is_html(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|t| {
+            let t = t.trim_start().to_ascii_lowercase();
+            t.starts_with("text/html") || t.starts_with("application/xhtml")
+        })
+    }
+}
+
+/// Why a fetch gave no document. The `Display` text is for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// The server said there is nothing there (HTTP 404 or 410), or the host does not
+    /// exist (NXDOMAIN). The text says which.
+    #[error("{0}")]
+    NotFound(String),
+    /// No answer within the time allowed (connect, DNS, or the whole request).
+    #[error("no answer in time")]
+    Timeout,
+    /// The TLS handshake failed; usually a certificate problem, in words.
+    #[error("{0}")]
+    Tls(String),
+    /// The connection was refused.
+    #[error("{0}")]
+    Refused(String),
+    /// The body was larger than `limit` bytes.
+    #[error("the answer is larger than {} KiB; not read", limit / 1024)]
+    TooLarge { limit: usize },
+    /// A redirect was refused: https to http, too many, or an unusable `Location`.
+    #[error("{0}")]
+    Redirect(String),
+    /// Any other non-2xx status (401 means the server wants credentials).
+    #[error("{}", status_text(*.0))]
+    Http(u16),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    /// An answer that means "nothing here" rather than "something is wrong".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, FetchError::NotFound(_))
+    }
+}
+
+fn status_text(code: u16) -> String {
+    let reason = StatusCode::from_u16(code)
+        .ok()
+        .and_then(|s| s.canonical_reason());
+    match (code, reason) {
+        (401, _) => "HTTP 401: the server asks for credentials".to_string(),
+        (_, Some(reason)) => format!("HTTP {code} {reason}"),
+        (_, None) => format!("HTTP {code}"),
+    }
+}
+
+/// Resolves host names for reqwest through mailcfg's [`Dns`].
+struct DnsResolver(Arc<Dns>);
+
+impl reqwest::dns::Resolve for DnsResolver {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let dns = self.0.clone();
+        let host = name.as_str().to_string();
+        Box::pin(async move {
+            let ips = dns
+                .ips(&host)
+                .await
+                .map_err(|failure| -> Box<dyn StdError + Send + Sync> { Box::new(failure) })?;
+            // Port 0: reqwest puts in the URL's port.
+            let addrs: reqwest::dns::Addrs =
+                Box::new(ips.into_iter().map(|ip| SocketAddr::new(ip, 0)));
+            Ok(addrs)
+        })
+    }
+}
+
+impl HttpClient {
+    /// A client trusting what `tls` trusts, resolving through `dns`. Needs the process-wide
+    /// crypto provider ([`crate::install_crypto_provider`]).
+    pub fn new(
+        tls: &TlsContext,
+        dns: Arc<Dns>,
+        step_timeout: Duration,
+    ) -> Result<HttpClient, String> {
+        let mut config = tls.verifying_config();
+        config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(config)
+            .dns_resolver(DnsResolver(dns))
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .referer(false)
+            .connect_timeout(step_timeout)
+            .timeout(step_timeout * 2)
+            .user_agent(USER_AGENT)
+            .build()
+            .map_err(|e| format!("cannot set up the HTTP client: {}", chain_text(&e)))?;
+        Ok(HttpClient {
+            client,
+            step_timeout,
+        })
+    }
+
+    /// GET `url`.
+    pub async fn get(&self, url: &str) -> Result<HttpResponse, FetchError> {
+        self.request(Method::GET, url, None).await
+    }
+
+    /// POST `body` to `url` as `text/xml; charset=utf-8`.
+    pub async fn post_xml(&self, url: &str, body: String) -> Result<HttpResponse, FetchError> {
+        self.request(Method::POST, url, Some(body)).await
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<HttpResponse, FetchError> {
+        let whole = self.step_timeout * 2;
+        tokio::time::timeout(whole, self.follow(method, url, body))
+            .await
+            .unwrap_or(Err(FetchError::Timeout))
+    }
+
+    async fn follow(
+        &self,
+        mut method: Method,
+        url: &str,
+        mut body: Option<String>,
+    ) -> Result<HttpResponse, FetchError> {
+        let mut current = start_url(url)?;
+        let mut chain: Vec<String> = Vec::new();
+        loop {
+            let mut request = self
+                .client
+                .request(method.clone(), current.clone())
+                .header(ACCEPT, "application/xml, text/xml;q=0.9, */*;q=0.1");
+            if let Some(body) = &body {
+                request = request
+                    .header(CONTENT_TYPE, "text/xml; charset=utf-8")
+                    .body(body.clone());
+            }
+            let response = request.send().await.map_err(|e| classify(&e, &current))?;
+            let status = response.status();
+            if is_followed_redirect(status) {
+                let location = response
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok());
+                let next = next_hop(&current, location, chain.len())
+                    .map_err(|why| FetchError::Redirect(describe_chain(why, &chain, &current)))?;
+                chain.push(current.to_string());
+                if status == StatusCode::SEE_OTHER {
+                    method = Method::GET;
+                    body = None;
+                }
+                current = next;
+                continue;
+            }
+            if let Some(error) = classify_status(status.as_u16()) {
+                return Err(error);
+            }
+            let content_type = response
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let body = read_capped(response, MAX_BODY, &current).await?;
+            return Ok(HttpResponse {
+                https: current.scheme() == "https",
+                final_url: current.to_string(),
+                status: status.as_u16(),
+                body,
+                content_type,
+                redirects: chain,
+            });
+        }
+    }
+}
+
+/// Read the body in chunks, giving up as soon as it passes `limit` bytes.
+async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+    url: &Url,
+) -> Result<Vec<u8>, FetchError> {
+    if response
+        .content_length()
+        .is_some_and(|declared| declared > limit as u64)
+    {
+        return Err(FetchError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| classify(&e, url))? {
+        if body.len() + chunk.len() > limit {
+            return Err(FetchError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Check a URL before the first request: http or https, a host, no credentials.
+pub(crate) fn start_url(url: &str) -> Result<Url, FetchError> {
+    let parsed = Url::parse(url).map_err(|e| FetchError::Other(format!("bad URL {url}: {e}")))?;
+    check_url(&parsed).map_err(FetchError::Other)?;
+    Ok(parsed)
+}
+
+fn check_url(url: &Url) -> Result<(), String> {
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http or https URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("{url} has no host"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the URL carries a user name or password; mailcfg never sends credentials"
+            .to_string());
+    }
+    Ok(())
+}
+
+/// The statuses whose `Location` is followed.
+fn is_followed_redirect(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+}
+
+/// The redirect rule: where a redirect from `current` to `location` leads, after
+/// `hops_done` redirects already followed, or why it is refused.
+pub(crate) fn next_hop(
+    current: &Url,
+    location: Option<&str>,
+    hops_done: usize,
+) -> Result<Url, String> {
+    if hops_done >= MAX_REDIRECTS {
+        return Err(format!("more than {MAX_REDIRECTS} redirects"));
+    }
+    let location = location
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .ok_or_else(|| "a redirect without a usable Location header".to_string())?;
+    let next = current
+        .join(location)
+        .map_err(|e| format!("a redirect to a bad location {location:?}: {e}"))?;
+    check_url(&next).map_err(|why| format!("a redirect refused: {why}"))?;
+    if current.scheme() == "https" && next.scheme() == "http" {
+        return Err(format!(
+            "a redirect from https to plain http ({next}) refused"
+        ));
+    }
+    Ok(next)
+}
+
+fn describe_chain(why: String, chain: &[String], current: &Url) -> String {
+    if chain.is_empty() {
+        format!("{why} at {current}")
+    } else {
+        let mut hops = chain.to_vec();
+        hops.push(current.to_string());
+        format!("{why} after {}", hops.join(" → "))
+    }
+}
+
+/// `None` for a 2xx status; 404 and 410 are "not found"; anything else an HTTP error.
+pub(crate) fn classify_status(code: u16) -> Option<FetchError> {
+    match code {
+        200..=299 => None,
+        404 | 410 => Some(FetchError::NotFound(format!("HTTP {code}"))),
+        _ => Some(FetchError::Http(code)),
+    }
+}
+
+/// Turn a reqwest error into words, looking through its causes for the DNS failure, the
+/// TLS error or the socket error underneath.
+fn classify(error: &reqwest::Error, url: &Url) -> FetchError {
+    let host = url.host_str().unwrap_or("?");
+    let port = url.port_or_known_default().unwrap_or(0);
+    let mut cause: Option<&(dyn StdError + 'static)> = Some(error);
+    while let Some(e) = cause {
+        if let Some(dns) = e.downcast_ref::<DnsFailure>() {
+            return classify_dns(dns, host);
+        }
+        if let Some(tls) = e.downcast_ref::<rustls::Error>() {
+            return FetchError::Tls(explain_tls(tls, host));
+        }
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            // io::Error::source() skips the error it wraps: look at it directly.
+            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return FetchError::Tls(explain_tls(tls, host));
+            }
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    return FetchError::Refused(format!(
+                        "{host} refused the connection on port {port}"
+                    ));
+                }
+                std::io::ErrorKind::TimedOut => return FetchError::Timeout,
+                _ => {}
+            }
+        }
+        cause = e.source();
+    }
+    if error.is_timeout() {
+        FetchError::Timeout
+    } else if error.is_connect() {
+        FetchError::Other(format!(
+            "cannot connect to {host} on port {port}: {}",
+            chain_text(error)
+        ))
+    } else {
+        FetchError::Other(chain_text(error))
+    }
+}
+
+fn classify_dns(failure: &DnsFailure, host: &str) -> FetchError {
+    match failure {
+        DnsFailure::NoSuchName => FetchError::NotFound(format!("no such host {host}")),
+        DnsFailure::Timeout => FetchError::Timeout,
+        DnsFailure::Other(why) => FetchError::Other(format!("cannot look up {host}: {why}")),
+    }
+}
+
+/// A TLS failure in words.
+fn explain_tls(error: &rustls::Error, host: &str) -> String {
+    use rustls::{CertificateError, Error};
+    match error {
+        Error::InvalidCertificate(cert) => match cert {
+            CertificateError::UnknownIssuer => {
+                "certificate is not trusted: it is self-signed or issued by an unknown \
+                 authority (if it is your organisation's CA, pass it with --ca-file)"
+                    .to_string()
+            }
+            CertificateError::ExpiredContext { not_after, .. } => {
+                format!("certificate expired on {}", date(not_after.as_secs()))
+            }
+            CertificateError::Expired => "certificate has expired".to_string(),
+            CertificateError::NotValidYetContext { not_before, .. } => {
+                format!("certificate is not valid until {}", date(not_before.as_secs()))
+            }
+            CertificateError::NotValidYet => "certificate is not valid yet".to_string(),
+            CertificateError::NotValidForNameContext { presented, .. } if !presented.is_empty() => {
+                format!("certificate is for {}, not {host}", presented.join(", "))
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                format!("certificate is not valid for {host}")
+            }
+            CertificateError::Revoked => "certificate has been revoked".to_string(),
+            CertificateError::BadSignature => {
+                "certificate signature does not verify".to_string()
+            }
+            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
+                "certificate is not meant for TLS servers".to_string()
+            }
+            _ => format!("certificate is not valid: {error}"),
+        },
+        Error::InvalidMessage(_) => {
+            "the server does not speak TLS on this port (plain HTTP on an https URL?)".to_string()
+        }
+        Error::PeerIncompatible(_) => {
+            "the server and mailcfg share no TLS version or cipher suite".to_string()
+        }
+        Error::AlertReceived(alert) => {
+            format!("the server aborted the TLS handshake ({alert:?})")
+        }
+        other => format!("TLS failed: {other}"),
+    }
+}
+
+fn date(unix: u64) -> String {
+    i64::try_from(unix)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_else(|| "an unknown date".to_string())
+}
+
+/// An error and its causes, "a: b: c", without repeats.
+fn chain_text(error: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        let text = e.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = e.source();
+    }
+    parts.join(": ")
+}
+
+/// Loopback servers, a test CA and a fake DNS server, for this module's tests and the
+/// fetchers'.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use rcgen::{
+        BasicConstraints, CertificateParams, CertifiedIssuer, DnType, ExtendedKeyUsagePurpose,
+        IsCa, KeyPair, KeyUsagePurpose,
+    };
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    use std::io::Write;
+    use std::sync::Mutex;
+    use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+    use tokio::net::{TcpListener, UdpSocket};
+    use tokio::task::JoinHandle;
+
+    /// A certificate authority and a [`TlsContext`] that trusts it (and webpki's roots).
+    pub struct TestCa {
+        issuer: CertifiedIssuer<'static, KeyPair>,
+        pub tls: TlsContext,
+    }
+
+    /// A server's certificate chain and key.
+    pub struct Identity {
+        pub chain: Vec<CertificateDer<'static>>,
+        pub key: PrivateKeyDer<'static>,
+    }
+
+    impl TestCa {
+        pub fn new() -> TestCa {
+            crate::install_crypto_provider();
+            let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+            params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            params
+                .distinguished_name
+                .push(DnType::CommonName, "mailcfg test CA");
+            params.key_usages = vec![
+                KeyUsagePurpose::KeyCertSign,
+                KeyUsagePurpose::CrlSign,
+                KeyUsagePurpose::DigitalSignature,
+            ];
+            let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+            let mut file = tempfile::NamedTempFile::new().unwrap();
+            file.write_all(issuer.pem().as_bytes()).unwrap();
+            let tls = TlsContext::new(Some(file.path())).unwrap();
+            TestCa { issuer, tls }
+        }
+
+        /// A server certificate for `names` ("localhost" and "127.0.0.1" by default), valid
+        /// now, or expired since 2021 when `expired`.
+        pub fn leaf(&self, names: &[&str], expired: bool) -> Identity {
+            let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+            let mut params = CertificateParams::new(names.clone()).unwrap();
+            params
+                .distinguished_name
+                .push(DnType::CommonName, names[0].as_str());
+            params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+            if expired {
+                params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+                params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+            }
+            let key = KeyPair::generate().unwrap();
+            let cert = params.signed_by(&key, &self.issuer).unwrap();
+            Identity {
+                chain: vec![cert.der().clone(), self.issuer.der().clone()],
+                key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            }
+        }
+
+        /// A certificate for localhost and 127.0.0.1.
+        pub fn localhost(&self) -> Identity {
+            self.leaf(&["localhost", "127.0.0.1"], false)
+        }
+    }
+
+    /// What the server received.
+    #[derive(Debug, Clone)]
+    pub struct Request {
+        pub method: String,
+        pub path: String,
+        /// Names lower-cased.
+        pub headers: Vec<(String, String)>,
+        pub body: Vec<u8>,
+    }
+
+    impl Request {
+        pub fn header(&self, name: &str) -> Option<&str> {
+            self.headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        }
+    }
+
+    /// What the server answers.
+    pub enum Reply {
+        Send {
+            status: u16,
+            headers: Vec<(String, String)>,
+            body: Vec<u8>,
+            /// Send Content-Length; otherwise the end of the body is the end of the connection.
+            framed: bool,
+        },
+        /// Read the request, then say nothing, ever.
+        Hang,
+    }
+
+    impl Reply {
+        pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Reply {
+            Reply::Send {
+                status: 200,
+                headers: vec![("Content-Type".into(), content_type.into())],
+                body: body.into(),
+                framed: true,
+            }
+        }
+
+        pub fn xml(body: impl Into<Vec<u8>>) -> Reply {
+            Reply::ok("text/xml", body)
+        }
+
+        pub fn status(status: u16) -> Reply {
+            Reply::Send {
+                status,
+                headers: vec![("Content-Type".into(), "text/html".into())],
+                body: format!("<html><body>{status}</body></html>").into_bytes(),
+                framed: true,
+            }
+        }
+
+        pub fn redirect(status: u16, location: &str) -> Reply {
+            Reply::Send {
+                status,
+                headers: vec![("Location".into(), location.into())],
+                body: Vec::new(),
+                framed: true,
+            }
+        }
+
+        pub fn unframed(body: impl Into<Vec<u8>>) -> Reply {
+            Reply::Send {
+                status: 200,
+                headers: vec![("Content-Type".into(), "text/xml".into())],
+                body: body.into(),
+                framed: false,
+            }
+        }
+    }
+
+    type Handler = Arc<dyn Fn(&Request) -> Reply + Send + Sync>;
+
+    /// An HTTP/1.1 server on 127.0.0.1, one request per connection.
+    pub struct Server {
+        pub port: u16,
+        scheme: &'static str,
+        requests: Arc<Mutex<Vec<Request>>>,
+        task: JoinHandle<()>,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            self.task.abort();
+        }
+    }
+
+    impl Server {
+        pub async fn https(
+            identity: Identity,
+            handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+        ) -> Server {
+            let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+                rustls::crypto::ring::default_provider(),
+            ))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(identity.chain, identity.key)
+            .unwrap();
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+            Server::start("https", Some(acceptor), false, Arc::new(handler)).await
+        }
+
+        pub async fn http(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+            Server::start("http", None, false, Arc::new(handler)).await
+        }
+
+        /// Accepts TCP connections and never sends a byte.
+        pub async fn silent() -> Server {
+            Server::start("https", None, true, Arc::new(|_: &Request| Reply::Hang)).await
+        }
+
+        async fn start(
+            scheme: &'static str,
+            acceptor: Option<tokio_rustls::TlsAcceptor>,
+            silent: bool,
+            handler: Handler,
+        ) -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let port = listener.local_addr().unwrap().port();
+            let requests = Arc::new(Mutex::new(Vec::new()));
+            let recorded = requests.clone();
+            let task = tokio::spawn(async move {
+                while let Ok((tcp, _)) = listener.accept().await {
+                    let (acceptor, handler, recorded) =
+                        (acceptor.clone(), handler.clone(), recorded.clone());
+                    tokio::spawn(async move {
+                        if silent {
+                            let _held = tcp;
+                            std::future::pending::<()>().await;
+                        }
+                        match acceptor {
+                            Some(acceptor) => {
+                                if let Ok(stream) = acceptor.accept(tcp).await {
+                                    serve(stream, &handler, &recorded).await;
+                                }
+                            }
+                            None => serve(tcp, &handler, &recorded).await,
+                        }
+                    });
+                }
+            });
+            Server {
+                port,
+                scheme,
+                requests,
+                task,
+            }
+        }
+
+        /// `scheme://localhost:port{path}`.
+        pub fn url(&self, path: &str) -> String {
+            format!("{}://localhost:{}{path}", self.scheme, self.port)
+        }
+
+        pub fn requests(&self) -> Vec<Request> {
+            self.requests.lock().unwrap().clone()
+        }
+    }
+
+    async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+        mut stream: S,
+        handler: &Handler,
+        recorded: &Mutex<Vec<Request>>,
+    ) {
+        let mut buf = Vec::new();
+        let mut chunk = [0u8; 4096];
+        let head_end = loop {
+            if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at;
+            }
+            if buf.len() > 65_536 {
+                return;
+            }
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&chunk[..n]),
+            }
+            if buf[0] == 0x16 {
+                // A TLS ClientHello on a plain port: answer as web servers do.
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+                return;
+            }
+        };
+        let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+        let mut lines = head.split("\r\n");
+        let mut first = lines.next().unwrap_or("").split(' ');
+        let method = first.next().unwrap_or("").to_string();
+        let path = first.next().unwrap_or("").to_string();
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+            .collect();
+        let length: usize = headers
+            .iter()
+            .find(|(n, _)| n == "content-length")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap_or(0);
+        let mut body = buf[head_end + 4..].to_vec();
+        while body.len() < length {
+            match stream.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => body.extend_from_slice(&chunk[..n]),
+            }
+        }
+        let request = Request {
+            method,
+            path,
+            headers,
+            body,
+        };
+        recorded.lock().unwrap().push(request.clone());
+        match handler(&request) {
+            Reply::Hang => std::future::pending::<()>().await,
+            Reply::Send {
+                status,
+                headers,
+                body,
+                framed,
+            } => {
+                let mut head = format!("HTTP/1.1 {status} Test\r\nConnection: close\r\n");
+                if framed {
+                    head.push_str(&format!("Content-Length: {}\r\n", body.len()));
+                }
+                for (name, value) in headers {
+                    head.push_str(&format!("{name}: {value}\r\n"));
+                }
+                head.push_str("\r\n");
+                let _ = stream.write_all(head.as_bytes()).await;
+                let _ = stream.write_all(&body).await;
+                let _ = stream.shutdown().await;
+            }
+        }
+    }
+
+    /// A DNS server on 127.0.0.1 that answers NXDOMAIN to every question.
+    pub async fn nxdomain_dns() -> (SocketAddr, JoinHandle<()>) {
+        let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        let task = tokio::spawn(async move {
+            let mut buf = [0u8; 1500];
+            while let Ok((n, peer)) = socket.recv_from(&mut buf).await {
+                // Header, then the question: labels up to the root, type and class.
+                let mut end = 12;
+                while end < n && buf[end] != 0 {
+                    end += 1 + buf[end] as usize;
+                }
+                end += 5;
+                if n < 12 || end > n {
+                    continue;
+                }
+                let mut answer = buf[..end].to_vec();
+                answer[2] = 0x80 | (buf[2] & 0x01); // QR, RD copied
+                answer[3] = 0x80 | 3; // RA, NXDOMAIN
+                answer[6..12].fill(0); // no answers, authority or additional records
+                let _ = socket.send_to(&answer, peer).await;
+            }
+        });
+        (addr, task)
+    }
+
+    /// A client trusting `tls`, resolving with the system resolver.
+    pub fn client(tls: &TlsContext, step: Duration) -> HttpClient {
+        crate::install_crypto_provider();
+        HttpClient::new(tls, Arc::new(Dns::system(step)), step).unwrap()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::*;
+    use super::*;
+    use std::time::Instant;
+
+    const STEP: Duration = Duration::from_millis(1500);
+
+    fn url(s: &str) -> Url {
+        Url::parse(s).unwrap()
+    }
+
+    #[test]
+    fn start_urls_must_be_web_urls_without_credentials() {
+        assert!(start_url("https://example.com/x").is_ok());
+        assert!(start_url("http://example.com/x").is_ok());
+        for bad in [
+            "ftp://example.com/x",
+            "file:///etc/passwd",
+            "https://user:secret@example.com/",
+            "https://user@example.com/",
+            "not a url",
+        ] {
+            assert!(
+                matches!(start_url(bad), Err(FetchError::Other(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_redirect_rule() {
+        let https = url("https://a.example.com/mail/config.xml");
+        // Relative and absolute locations; http → https is an upgrade and fine.
+        assert_eq!(
+            next_hop(&https, Some("/other.xml"), 0).unwrap().as_str(),
+            "https://a.example.com/other.xml"
+        );
+        assert_eq!(
+            next_hop(&https, Some("https://b.example.net/x"), 2)
+                .unwrap()
+                .as_str(),
+            "https://b.example.net/x"
+        );
+        assert!(next_hop(&url("http://a.example.com/"), Some("https://a.example.com/"), 0).is_ok());
+        assert!(next_hop(&url("http://a.example.com/"), Some("http://b.example.com/"), 0).is_ok());
+        // Refusals.
+        let down = next_hop(&https, Some("http://a.example.com/x"), 0).unwrap_err();
+        assert!(down.contains("https to plain http"), "{down}");
+        let many = next_hop(&https, Some("/x"), MAX_REDIRECTS).unwrap_err();
+        assert!(many.contains("more than 3 redirects"), "{many}");
+        assert!(next_hop(&https, None, 0).unwrap_err().contains("Location"));
+        assert!(next_hop(&https, Some("  "), 0).unwrap_err().contains("Location"));
+        assert!(
+            next_hop(&https, Some("https://u:p@b.example.com/"), 0)
+                .unwrap_err()
+                .contains("password")
+        );
+        assert!(next_hop(&https, Some("javascript:alert(1)"), 0).is_err());
+        assert!(next_hop(&https, Some("https://[::1/"), 0).is_err());
+    }
+
+    #[test]
+    fn statuses_are_classified() {
+        assert_eq!(classify_status(200), None);
+        assert_eq!(classify_status(204), None);
+        assert_eq!(
+            classify_status(404),
+            Some(FetchError::NotFound("HTTP 404".into()))
+        );
+        assert_eq!(
+            classify_status(410),
+            Some(FetchError::NotFound("HTTP 410".into()))
+        );
+        assert_eq!(classify_status(401), Some(FetchError::Http(401)));
+        assert_eq!(classify_status(500), Some(FetchError::Http(500)));
+        assert_eq!(
+            FetchError::Http(500).to_string(),
+            "HTTP 500 Internal Server Error"
+        );
+        assert!(FetchError::Http(401).to_string().contains("credentials"));
+        assert_eq!(
+            FetchError::TooLarge { limit: MAX_BODY }.to_string(),
+            "the answer is larger than 1024 KiB; not read"
+        );
+        assert_eq!(
+            classify_dns(&DnsFailure::NoSuchName, "x.example"),
+            FetchError::NotFound("no such host x.example".into())
+        );
+        assert_eq!(
+            classify_dns(&DnsFailure::Timeout, "x.example"),
+            FetchError::Timeout
+        );
+    }
+
+    #[test]
+    fn certificate_errors_read_as_words() {
+        use rustls::{CertificateError, Error};
+        use rustls::pki_types::{ServerName, UnixTime};
+        let name = Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("mail.example.jp").unwrap().to_owned(),
+            presented: vec!["other.example.com".into(), "*.other.example.com".into()],
+        });
+        assert_eq!(
+            explain_tls(&name, "mail.example.jp"),
+            "certificate is for other.example.com, *.other.example.com, not mail.example.jp"
+        );
+        let expired = Error::InvalidCertificate(CertificateError::ExpiredContext {
+            time: UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000)),
+            not_after: UnixTime::since_unix_epoch(Duration::from_secs(1_600_000_000)),
+        });
+        assert_eq!(
+            explain_tls(&expired, "h"),
+            "certificate expired on 2020-09-13"
+        );
+        let unknown = Error::InvalidCertificate(CertificateError::UnknownIssuer);
+        assert!(explain_tls(&unknown, "h").starts_with("certificate is not trusted"));
+    }
+
+    #[tokio::test]
+    async fn get_fetches_a_document_and_sends_no_credentials() {
+        let ca = TestCa::new();
+        let server = Server::https(ca.localhost(), |_| {
+            Reply::ok("text/xml; charset=utf-8", "<clientConfig/>")
+        })
+        .await;
+        let http = client(&ca.tls, STEP);
+        let got = http.get(&server.url("/mail/config-v1.1.xml?a=b")).await.unwrap();
+        assert_eq!(got.body, b"<clientConfig/>");
+        assert_eq!(got.status, 200);
+        assert!(got.https);
+        assert_eq!(got.final_url, server.url("/mail/config-v1.1.xml?a=b"));
+        assert_eq!(got.content_type.as_deref(), Some("text/xml; charset=utf-8"));
+        assert!(got.redirects.is_empty());
+        assert!(!got.is_html());
+        let requests = server.requests();
+        assert_eq!(requests.len(), 1);
+        let request = &requests[0];
+        assert_eq!(request.method, "GET");
+        assert_eq!(request.path, "/mail/config-v1.1.xml?a=b");
+        assert_eq!(request.header("user-agent"), Some(USER_AGENT));
+        assert!(USER_AGENT.starts_with("mailcfg/"));
+        assert_eq!(request.header("authorization"), None);
+        assert_eq!(request.header("cookie"), None);
+        assert_eq!(request.header("proxy-authorization"), None);
+    }
+
+    #[tokio::test]
+    async fn bodies_are_capped_at_one_mebibyte() {
+        let ca = TestCa::new();
+        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
+            "/exact" => Reply::xml(vec![b'a'; MAX_BODY]),
+            "/declared" => Reply::xml(vec![b'a'; MAX_BODY + 1]),
+            _ => Reply::unframed(vec![b'a'; MAX_BODY + 1]),
+        })
+        .await;
+        let http = client(&ca.tls, STEP);
+        assert_eq!(
+            http.get(&server.url("/exact")).await.unwrap().body.len(),
+            MAX_BODY
+        );
+        assert_eq!(
+            http.get(&server.url("/declared")).await,
+            Err(FetchError::TooLarge { limit: MAX_BODY })
+        );
+        // No Content-Length: the cap applies while streaming.
+        assert_eq!(
+            http.get(&server.url("/streamed")).await,
+            Err(FetchError::TooLarge { limit: MAX_BODY })
+        );
+    }
+
+    #[tokio::test]
+    async fn redirects_are_followed_recorded_and_bounded() {
+        let ca = TestCa::new();
+        let plain = Server::http(|_| Reply::xml("<plain/>")).await;
+        let plain_url = plain.url("/x");
+        let server = Server::https(ca.localhost(), move |request| {
+            match request.path.as_str() {
+                "/one" => Reply::redirect(301, "/two"),
+                "/two" => Reply::redirect(302, "three"),
+                "/three" => Reply::xml("<done/>"),
+                "/down" => Reply::redirect(302, &plain_url),
+                "/loop" => Reply::redirect(307, "/loop"),
+                "/post" => Reply::redirect(307, "/posted"),
+                "/see-other" => Reply::redirect(303, "/posted"),
+                "/posted" => Reply::xml(format!("{} {}", request.method, request.body.len())),
+                _ => Reply::redirect(302, ""),
+            }
+        })
+        .await;
+        let http = client(&ca.tls, STEP);
+
+        let got = http.get(&server.url("/one")).await.unwrap();
+        assert_eq!(got.body, b"<done/>");
+        assert_eq!(got.final_url, server.url("/three"));
+        assert_eq!(got.redirects, [server.url("/one"), server.url("/two")]);
+
+        let down = http.get(&server.url("/down")).await.unwrap_err();
+        assert!(
+            matches!(&down, FetchError::Redirect(m) if m.contains("https to plain http")),
+            "{down:?}"
+        );
+        assert!(plain.requests().is_empty(), "the http server was asked");
+
+        let looping = http.get(&server.url("/loop")).await.unwrap_err();
+        assert!(
+            matches!(&looping, FetchError::Redirect(m) if m.contains("more than 3")),
+            "{looping:?}"
+        );
+        // The first request and three redirects, no more.
+        assert_eq!(
+            server.requests().iter().filter(|r| r.path == "/loop").count(),
+            4
+        );
+
+        let no_location = http.get(&server.url("/nowhere")).await.unwrap_err();
+        assert!(matches!(no_location, FetchError::Redirect(_)));
+
+        // A POST is repeated on 307, and becomes a GET on 303.
+        let posted = http
+            .post_xml(&server.url("/post"), "<x/>".into())
+            .await
+            .unwrap();
+        assert_eq!(posted.body, b"POST 4");
+        let seen = http
+            .post_xml(&server.url("/see-other"), "<x/>".into())
+            .await
+            .unwrap();
+        assert_eq!(seen.body, b"GET 0");
+    }
+
+    #[tokio::test]
+    async fn statuses_map_to_errors() {
+        let ca = TestCa::new();
+        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
+            "/gone" => Reply::status(410),
+            "/auth" => Reply::status(401),
+            "/broken" => Reply::status(500),
+            _ => Reply::status(404),
+        })
+        .await;
+        let http = client(&ca.tls, STEP);
+        assert_eq!(
+            http.get(&server.url("/missing")).await,
+            Err(FetchError::NotFound("HTTP 404".into()))
+        );
+        assert_eq!(
+            http.get(&server.url("/gone")).await,
+            Err(FetchError::NotFound("HTTP 410".into()))
+        );
+        assert_eq!(
+            http.get(&server.url("/auth")).await,
+            Err(FetchError::Http(401))
+        );
+        assert_eq!(
+            http.get(&server.url("/broken")).await,
+            Err(FetchError::Http(500))
+        );
+    }
+
+    #[tokio::test]
+    async fn bad_certificates_are_refused_in_words() {
+        let ca = TestCa::new();
+        let other_ca = TestCa::new();
+        let untrusted = Server::https(other_ca.localhost(), |_| Reply::xml("<x/>")).await;
+        let wrong_name =
+            Server::https(ca.leaf(&["mail.example.org"], false), |_| Reply::xml("<x/>")).await;
+        let expired = Server::https(ca.leaf(&["localhost"], true), |_| Reply::xml("<x/>")).await;
+        let http = client(&ca.tls, STEP);
+
+        let err = http.get(&untrusted.url("/")).await.unwrap_err();
+        assert!(
+            matches!(&err, FetchError::Tls(m) if m.starts_with("certificate is not trusted")),
+            "{err:?}"
+        );
+        let err = http.get(&wrong_name.url("/")).await.unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Tls("certificate is for mail.example.org, not localhost".into())
+        );
+        let err = http.get(&expired.url("/")).await.unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Tls("certificate expired on 2021-01-01".into())
+        );
+        assert!(untrusted.requests().is_empty());
+        assert!(wrong_name.requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn silent_servers_time_out_in_bounded_time() {
+        let ca = TestCa::new();
+        let step = Duration::from_millis(200);
+        let http = client(&ca.tls, step);
+
+        // Accepts the connection, never starts TLS.
+        let silent = Server::silent().await;
+        let start = Instant::now();
+        assert_eq!(
+            http.get(&format!("https://127.0.0.1:{}/", silent.port))
+                .await,
+            Err(FetchError::Timeout)
+        );
+        assert!(start.elapsed() < Duration::from_millis(1200), "{:?}", start.elapsed());
+
+        // Reads the request, never answers.
+        let hanging = Server::https(ca.localhost(), |_| Reply::Hang).await;
+        let start = Instant::now();
+        assert_eq!(
+            http.post_xml(&hanging.url("/"), "<x/>".into()).await,
+            Err(FetchError::Timeout)
+        );
+        let elapsed = start.elapsed();
+        assert!(elapsed >= step, "{elapsed:?}");
+        assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
+        assert_eq!(hanging.requests().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn refused_connections_and_missing_hosts() {
+        let ca = TestCa::new();
+        let http = client(&ca.tls, STEP);
+        let port = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let err = http
+            .get(&format!("https://127.0.0.1:{port}/"))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            FetchError::Refused(format!("127.0.0.1 refused the connection on port {port}"))
+        );
+
+        // Names resolve through our Dns: here a server that says NXDOMAIN to everything.
+        let (dns_addr, _dns) = nxdomain_dns().await;
+        let dns = Dns::with_server(dns_addr, STEP).unwrap();
+        let http = HttpClient::new(&ca.tls, Arc::new(dns), STEP).unwrap();
+        assert_eq!(
+            http.get("https://autoconfig.example.test/mail/config-v1.1.xml")
+                .await,
+            Err(FetchError::NotFound(
+                "no such host autoconfig.example.test".into()
+            ))
+        );
+    }
+
+    #[tokio::test]
+    async fn https_to_a_plain_http_port_is_explained() {
+        let ca = TestCa::new();
+        let plain = Server::http(|_| Reply::xml("<x/>")).await;
+        let http = client(&ca.tls, STEP);
+        let err = http
+            .get(&format!("https://localhost:{}/", plain.port))
+            .await
+            .unwrap_err();
+        assert!(matches!(&err, FetchError::Tls(m) if m.contains("does not speak TLS")), "{err:?}");
+    }
+}

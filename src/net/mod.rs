@@ -1,0 +1,3 @@
+//! Network plumbing shared by the fetchers: an HTTP client with mailcfg's safety rules.
+
+pub mod http;

@@ -1,0 +1,419 @@
+//! One realistic `detect` report that every renderer's tests share.
+//!
+//! A Japanese ISP-like domain (`example.ne.jp`, "Example Net"): IMAP 993 verified, POP3 995
+//! as an unprobed alternative, a guessed IMAP host with an untrusted certificate, SMTP 465
+//! verified, SMTP 587 on a host outside the domain named only by an SRV record (so it
+//! needs confirming), and an autoconfig claim (mail.example.ne.jp:465) that the probe
+//! contradicted.
+
+use crate::discover::{SourceReport, SourceStatus};
+use crate::model::{
+    AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind, UsernameForm,
+};
+use crate::probe::outcome::{
+    CertificateInfo, EndpointReport, Outcome, Stage, StarttlsInfo, Timings, TlsInfo,
+};
+use crate::report::model::{Contradiction, Mode, ProviderInfo, Report, Setting, Verification};
+
+pub(crate) const DOMAIN: &str = "example.ne.jp";
+pub(crate) const LOCAL: &str = "taro.yamada";
+pub(crate) const AUTOCONFIG_HTTP: &str = "http://autoconfig.example.ne.jp/mail/config-v1.1.xml";
+
+pub(crate) fn endpoint(protocol: Protocol, host: &str, port: u16, security: Security) -> Endpoint {
+    Endpoint {
+        protocol,
+        host: host.to_string(),
+        port,
+        security,
+    }
+}
+
+fn source(kind: SourceKind, detail: &str, authenticated: bool) -> Source {
+    Source {
+        kind,
+        detail: detail.to_string(),
+        authenticated,
+    }
+}
+
+fn provider_source() -> Source {
+    source(SourceKind::Provider, "example-net", true)
+}
+
+fn autoconfig_source() -> Source {
+    source(SourceKind::Autoconfig, AUTOCONFIG_HTTP, false)
+}
+
+fn certificate(host: &str) -> CertificateInfo {
+    CertificateInfo {
+        names: vec![host.to_string()],
+        subject: format!("CN={host}"),
+        issuer: "C=JP, O=Example Trust Services, CN=Example RSA CA 2025".to_string(),
+        not_before: "2026-04-01T00:00:00Z".to_string(),
+        not_after: "2027-04-30T23:59:59Z".to_string(),
+        self_signed: false,
+        verified: true,
+        error: None,
+        error_kind: None,
+        chain_length: 2,
+    }
+}
+
+fn untrusted_certificate() -> CertificateInfo {
+    CertificateInfo {
+        names: vec![
+            "*.shared-hosting.example".to_string(),
+            "shared-hosting.example".to_string(),
+        ],
+        subject: "CN=*.shared-hosting.example".to_string(),
+        issuer: "C=JP, O=Example Trust Services, CN=Example RSA CA 2025".to_string(),
+        error: Some(
+            "the certificate is for *.shared-hosting.example, not mail.example.ne.jp".to_string(),
+        ),
+        error_kind: Some("name-mismatch".to_string()),
+        verified: false,
+        ..certificate("mail.example.ne.jp")
+    }
+}
+
+fn address() -> String {
+    format!("{LOCAL}@{DOMAIN}")
+}
+
+fn setting(
+    endpoint: Endpoint,
+    auth: &[AuthMethod],
+    mechanisms: &[&str],
+    sources: Vec<Source>,
+    verification: Verification,
+    certificate: Option<CertificateInfo>,
+) -> Setting {
+    Setting {
+        display_host: endpoint.host.clone(),
+        endpoint,
+        username: Some(address()),
+        username_form: UsernameForm::EmailAddress,
+        auth: auth.to_vec(),
+        mechanisms: mechanisms.iter().map(|m| m.to_string()).collect(),
+        sources,
+        verification,
+        certificate,
+        confirm: None,
+    }
+}
+
+fn not_probed() -> Verification {
+    Verification::Unverified {
+        reason: "not probed: a better setting was already verified".to_string(),
+    }
+}
+
+fn candidate(endpoint: Endpoint, source: Source) -> Candidate {
+    Candidate {
+        endpoint,
+        username: UsernameForm::EmailAddress,
+        auth: vec![AuthMethod::PasswordCleartext],
+        sources: vec![source],
+        notes: Vec::new(),
+    }
+}
+
+fn probe_ok(
+    host: &str,
+    port: u16,
+    protocol: Protocol,
+    auth: &[&str],
+    cert: CertificateInfo,
+    total_ms: f64,
+) -> EndpointReport {
+    let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let caps: &[&str] = match protocol {
+        Protocol::Imap => &["IMAP4rev1", "SASL-IR", "IDLE", "AUTH=PLAIN", "AUTH=LOGIN"],
+        Protocol::Pop3 => &["USER", "SASL PLAIN", "UIDL"],
+        Protocol::Smtp => &[
+            "PIPELINING",
+            "SIZE 52428800",
+            "AUTH PLAIN LOGIN",
+            "8BITMIME",
+        ],
+    };
+    EndpointReport {
+        address: Some("192.0.2.25".parse().expect("a literal address")),
+        security: Some(Security::Tls),
+        implicit_tls: true,
+        greeting: Some(match protocol {
+            Protocol::Smtp => format!("220 {host} ESMTP ready"),
+            _ => "* OK IMAP4rev1 server ready".to_string(),
+        }),
+        capabilities: strings(caps),
+        auth: strings(auth),
+        tls: Some(TlsInfo {
+            version: "TLSv1.3".to_string(),
+            cipher_suite: "TLS13_AES_256_GCM_SHA384".to_string(),
+            certificate: Some(cert),
+        }),
+        timings: Timings {
+            resolve_ms: Some(8.2),
+            connect_ms: Some(11.4),
+            tls_handshake_ms: Some(32.9),
+            greeting_ms: Some(18.0),
+            capabilities_ms: Some(9.6),
+            total_ms,
+            ..Timings::default()
+        },
+        ..EndpointReport::new(host, port, protocol)
+    }
+}
+
+fn probe_refused(host: &str, port: u16, protocol: Protocol) -> EndpointReport {
+    let mut r = EndpointReport::new(host, port, protocol);
+    r.address = Some("192.0.2.26".parse().expect("a literal address"));
+    r.fail(
+        Outcome::Refused,
+        Stage::Connect,
+        "connection refused (os error 111)",
+    );
+    r.starttls = StarttlsInfo::default();
+    r.timings = Timings {
+        resolve_ms: Some(7.9),
+        connect_ms: Some(10.8),
+        total_ms: 18.7,
+        ..Timings::default()
+    };
+    r
+}
+
+/// The one sample report the renderer tests share.
+pub(crate) fn sample_report() -> Report {
+    let imap = endpoint(Protocol::Imap, "imap.example.ne.jp", 993, Security::Tls);
+    let pop3 = endpoint(Protocol::Pop3, "pop.example.ne.jp", 995, Security::Tls);
+    let guessed = endpoint(Protocol::Imap, "mail.example.ne.jp", 993, Security::Tls);
+    let smtp = endpoint(Protocol::Smtp, "smtp.example.ne.jp", 465, Security::Tls);
+    let submission = endpoint(
+        Protocol::Smtp,
+        "smtp-auth.mailrelay.example",
+        587,
+        Security::Starttls,
+    );
+    let refused = endpoint(Protocol::Smtp, "mail.example.ne.jp", 465, Security::Tls);
+    let srv_imaps = source(SourceKind::Srv, "_imaps._tcp.example.ne.jp", false);
+    let srv_submission = source(SourceKind::Srv, "_submission._tcp.example.ne.jp", false);
+    let guess = source(SourceKind::Guess, "mail.example.ne.jp", false);
+
+    let incoming = vec![
+        setting(
+            imap.clone(),
+            &[AuthMethod::PasswordCleartext],
+            &["PLAIN", "LOGIN"],
+            vec![provider_source(), autoconfig_source(), srv_imaps.clone()],
+            Verification::Verified,
+            Some(certificate("imap.example.ne.jp")),
+        ),
+        setting(
+            pop3.clone(),
+            &[AuthMethod::PasswordCleartext],
+            &[],
+            vec![provider_source(), autoconfig_source()],
+            not_probed(),
+            None,
+        ),
+        setting(
+            guessed.clone(),
+            &[AuthMethod::PasswordCleartext],
+            &["PLAIN"],
+            vec![guess.clone()],
+            Verification::UntrustedCertificate {
+                error: "the certificate is for *.shared-hosting.example, not mail.example.ne.jp"
+                    .to_string(),
+            },
+            Some(untrusted_certificate()),
+        ),
+    ];
+
+    let mut relay = setting(
+        submission.clone(),
+        &[AuthMethod::PasswordCleartext],
+        &[],
+        vec![srv_submission.clone()],
+        not_probed(),
+        None,
+    );
+    relay.confirm = Some(Note::new(
+        "smtp-auth.mailrelay.example is outside example.ne.jp and only an unsigned DNS record names it: ask the provider before sending your password there.",
+        "smtp-auth.mailrelay.example は example.ne.jp の外にあるサーバーで、署名のない DNS レコードにしか記載がありません。パスワードを送る前にプロバイダーに確認してください。",
+    ));
+    let outgoing = vec![
+        setting(
+            smtp.clone(),
+            &[AuthMethod::PasswordCleartext],
+            &["PLAIN", "LOGIN"],
+            vec![provider_source(), autoconfig_source()],
+            Verification::Verified,
+            Some(certificate("smtp.example.ne.jp")),
+        ),
+        relay,
+    ];
+
+    let contradictions = vec![Contradiction {
+        claimed: refused.clone(),
+        sources: vec![autoconfig_source()],
+        observed: "refused at connect: connection refused (os error 111)".to_string(),
+        note: Note::new(
+            "The autoconfig file names mail.example.ne.jp port 465 for sending, but nothing accepts connections there; smtp.example.ne.jp is recommended instead.",
+            "autoconfig ファイルには送信サーバーとして mail.example.ne.jp の 465 番ポートが記載されていますが、接続を受け付けていません。代わりに smtp.example.ne.jp をおすすめします。",
+        ),
+    }];
+
+    let notes = vec![
+        Note::new(
+            "The password is the mail password printed on the Example Net registration letter, not the password of the member site.",
+            "パスワードは Example Net の登録証に記載された「メールパスワード」です（会員サイトのログイン パスワードとは別です）。",
+        ),
+        Note::new(
+            "Most Japanese connections block outgoing port 25 (OP25B): use 465 or 587 for sending.",
+            "国内の多くの回線では送信用の 25 番ポートがブロックされています（OP25B）。送信には 465 番か 587 番を使ってください。",
+        ),
+    ];
+
+    let with_ms = |mut r: SourceReport, ms: f64| {
+        r.elapsed_ms = Some(ms);
+        r
+    };
+    let sources = vec![
+        with_ms(
+            SourceReport::found(
+                SourceKind::Provider,
+                "example-net",
+                vec![
+                    candidate(imap.clone(), provider_source()),
+                    candidate(pop3.clone(), provider_source()),
+                    candidate(smtp.clone(), provider_source()),
+                ],
+            ),
+            0.1,
+        ),
+        with_ms(
+            SourceReport::new(
+                SourceKind::Autoconfig,
+                "https://autoconfig.example.ne.jp/mail/config-v1.1.xml",
+                SourceStatus::Failed(
+                    "TLS handshake failed: the certificate is not valid for autoconfig.example.ne.jp"
+                        .to_string(),
+                ),
+            ),
+            84.2,
+        ),
+        with_ms(
+            SourceReport::found(
+                SourceKind::Autoconfig,
+                AUTOCONFIG_HTTP,
+                vec![
+                    candidate(imap.clone(), autoconfig_source()),
+                    candidate(pop3, autoconfig_source()),
+                    candidate(refused, autoconfig_source()),
+                    candidate(smtp, autoconfig_source()),
+                ],
+            ),
+            41.7,
+        ),
+        with_ms(
+            SourceReport::new(
+                SourceKind::Ispdb,
+                "https://autoconfig.thunderbird.net/v1.1/example.ne.jp",
+                SourceStatus::NotFound("HTTP 404".to_string()),
+            ),
+            120.5,
+        ),
+        with_ms(
+            SourceReport::found(
+                SourceKind::Srv,
+                "_imaps._tcp.example.ne.jp",
+                vec![candidate(imap, srv_imaps)],
+            ),
+            12.0,
+        ),
+        with_ms(
+            SourceReport::found(
+                SourceKind::Srv,
+                "_submission._tcp.example.ne.jp",
+                vec![candidate(submission, srv_submission)],
+            ),
+            11.8,
+        ),
+        with_ms(
+            SourceReport::new(
+                SourceKind::Mx,
+                DOMAIN,
+                SourceStatus::NotFound(
+                    "MX mx01.example.ne.jp matches no known provider".to_string(),
+                ),
+            ),
+            10.3,
+        ),
+        SourceReport::new(
+            SourceKind::Autodiscover,
+            "https://autodiscover.example.ne.jp/autodiscover/autodiscover.xml",
+            SourceStatus::Cancelled,
+        ),
+        with_ms(
+            SourceReport::found(
+                SourceKind::Guess,
+                "mail.example.ne.jp",
+                vec![candidate(guessed, guess)],
+            ),
+            0.0,
+        ),
+    ];
+
+    let mut untrusted_probe = probe_ok(
+        "mail.example.ne.jp",
+        993,
+        Protocol::Imap,
+        &["PLAIN"],
+        untrusted_certificate(),
+        97.3,
+    );
+    untrusted_probe.address = Some("192.0.2.26".parse().expect("a literal address"));
+    let probes = vec![
+        probe_ok(
+            "imap.example.ne.jp",
+            993,
+            Protocol::Imap,
+            &["PLAIN", "LOGIN"],
+            certificate("imap.example.ne.jp"),
+            80.1,
+        ),
+        untrusted_probe,
+        probe_ok(
+            "smtp.example.ne.jp",
+            465,
+            Protocol::Smtp,
+            &["PLAIN", "LOGIN"],
+            certificate("smtp.example.ne.jp"),
+            92.6,
+        ),
+        probe_refused("mail.example.ne.jp", 465, Protocol::Smtp),
+    ];
+
+    Report {
+        email: address(),
+        local_part: LOCAL.to_string(),
+        domain: DOMAIN.to_string(),
+        display_domain: DOMAIN.to_string(),
+        mode: Mode::Full,
+        provider: Some(ProviderInfo {
+            id: "example-net".to_string(),
+            name: "Example Net".to_string(),
+            name_ja: Some("エグザンプル・ネット".to_string()),
+            documentation: Some("https://support.example.ne.jp/mail/settings/".to_string()),
+            matched_by: "domain".to_string(),
+        }),
+        incoming,
+        outgoing,
+        contradictions,
+        notes,
+        sources,
+        probes,
+        elapsed_ms: 412.6,
+    }
+}

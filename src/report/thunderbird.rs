@@ -1,0 +1,348 @@
+//! `mailcfg detect --format thunderbird`: the settings as a Thunderbird autoconfig file
+//! (`clientConfig` version 1.1), for an administrator to publish at
+//! `https://autoconfig.<domain>/mail/config-v1.1.xml`.
+//!
+//! One `<emailProvider id="<domain>">` with the domain, a display name, every incoming and
+//! outgoing setting in the report's order (best first: Thunderbird takes the first that
+//! works), user names as Thunderbird placeholders, and the provider's documentation URL.
+//! Settings that are unverified, need confirming, or whose user name the provider assigns
+//! carry an XML comment saying so. Escaping is quick-xml's; text that XML cannot carry
+//! (control characters) is dropped.
+//!
+//! Format reference: <https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat>.
+
+use crate::model::{AuthMethod, Security, UsernameForm};
+use crate::report::model::{Report, Setting, Verification};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use quick_xml::writer::Writer;
+use std::io;
+
+/// The report as a `clientConfig` v1.1 document (UTF-8, with a final newline).
+pub fn render(report: &Report) -> String {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    // Writing to a Vec cannot fail.
+    if let Err(e) = write_document(&mut writer, report) {
+        return format!("<!-- error: {} -->\n", comment_text(&e.to_string()));
+    }
+    let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+type W = Writer<Vec<u8>>;
+
+fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
+    w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
+    comment(
+        w,
+        &format!(
+            "Mail settings for {} found by mailcfg. Servers are listed best first.",
+            report.display_domain
+        ),
+    )?;
+    let mut root = BytesStart::new("clientConfig");
+    root.push_attribute(("version", "1.1"));
+    w.write_event(Event::Start(root))?;
+    let mut provider = BytesStart::new("emailProvider");
+    provider.push_attribute(("id", xml_text(&report.domain).as_str()));
+    w.write_event(Event::Start(provider))?;
+
+    text_element(w, "domain", &report.domain)?;
+    let name = report
+        .provider
+        .as_ref()
+        .map_or(report.display_domain.as_str(), |p| p.name.as_str());
+    text_element(w, "displayName", name)?;
+    text_element(w, "displayShortName", name)?;
+
+    for note in &report.notes {
+        comment(w, &note.en)?;
+    }
+    for setting in &report.incoming {
+        server(w, "incomingServer", setting)?;
+    }
+    for setting in &report.outgoing {
+        server(w, "outgoingServer", setting)?;
+    }
+
+    if let Some(p) = &report.provider
+        && let Some(url) = &p.documentation
+    {
+        let mut doc = BytesStart::new("documentation");
+        doc.push_attribute(("url", xml_text(url).as_str()));
+        w.write_event(Event::Start(doc))?;
+        description(w, "en", &format!("{} mail setup guide", p.name))?;
+        let name_ja = p.name_ja.as_deref().unwrap_or(&p.name);
+        description(w, "ja", &format!("{name_ja} のメール設定案内"))?;
+        w.write_event(Event::End(BytesEnd::new("documentation")))?;
+    }
+
+    w.write_event(Event::End(BytesEnd::new("emailProvider")))?;
+    w.write_event(Event::End(BytesEnd::new("clientConfig")))?;
+    Ok(())
+}
+
+fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
+    let mut start = BytesStart::new(element);
+    start.push_attribute(("type", s.endpoint.protocol.as_str()));
+    w.write_event(Event::Start(start))?;
+
+    match &s.verification {
+        Verification::Verified => {}
+        Verification::Unverified { reason } => comment(w, &format!("Not verified: {reason}"))?,
+        Verification::UntrustedCertificate { error } => comment(
+            w,
+            &format!("The server's certificate is not trusted: {error}"),
+        )?,
+        Verification::Failed { outcome, error } => {
+            comment(w, &format!("Connection test failed ({outcome}): {error}"))?
+        }
+    }
+    if let Some(note) = &s.confirm {
+        comment(w, &format!("Confirm with the provider first: {}", note.en))?;
+    }
+
+    text_element(w, "hostname", &s.endpoint.host)?;
+    text_element(w, "port", &s.endpoint.port.to_string())?;
+    text_element(w, "socketType", socket_type(s.endpoint.security))?;
+    let username = match &s.username_form {
+        UsernameForm::EmailAddress => "%EMAILADDRESS%",
+        UsernameForm::LocalPart => "%EMAILLOCALPART%",
+        UsernameForm::Template(template) => template.as_str(),
+        UsernameForm::ProviderAssigned => {
+            comment(
+                w,
+                "The provider assigns the user name (an account ID, not the email address): \
+                 replace the address with that ID when setting up the account.",
+            )?;
+            "%EMAILADDRESS%"
+        }
+    };
+    text_element(w, "username", username)?;
+    if s.auth.contains(&AuthMethod::AppPassword) {
+        comment(
+            w,
+            "Use an app password generated for this client, not the account password.",
+        )?;
+    }
+    for value in authentication(&s.auth) {
+        text_element(w, "authentication", value)?;
+    }
+
+    w.write_event(Event::End(BytesEnd::new(element)))
+}
+
+/// `<socketType>` for a security setting.
+fn socket_type(security: Security) -> &'static str {
+    match security {
+        Security::Tls => "SSL",
+        Security::Starttls => "STARTTLS",
+        Security::Plain => "plain",
+    }
+}
+
+/// The `<authentication>` values, in order, without duplicates; at least one.
+/// Thunderbird has no app-password value: an app password is typed where the normal
+/// password goes.
+fn authentication(methods: &[AuthMethod]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for method in methods {
+        let value = match method {
+            AuthMethod::PasswordCleartext | AuthMethod::AppPassword => "password-cleartext",
+            AuthMethod::PasswordEncrypted => "password-encrypted",
+            AuthMethod::OAuth2 => "OAuth2",
+            AuthMethod::Ntlm => "NTLM",
+            AuthMethod::Gssapi => "GSSAPI",
+            AuthMethod::TlsClientCert => "TLS-client-cert",
+            AuthMethod::ClientIpAddress => "client-IP-address",
+            AuthMethod::None => "none",
+        };
+        if !out.contains(&value) {
+            out.push(value);
+        }
+    }
+    if out.is_empty() {
+        out.push("password-cleartext");
+    }
+    out
+}
+
+fn text_element(w: &mut W, name: &str, text: &str) -> io::Result<()> {
+    w.create_element(name)
+        .write_text_content(BytesText::new(&xml_text(text)))?;
+    Ok(())
+}
+
+fn description(w: &mut W, lang: &str, text: &str) -> io::Result<()> {
+    w.create_element("descr")
+        .with_attribute(("lang", lang))
+        .write_text_content(BytesText::new(&xml_text(text)))?;
+    Ok(())
+}
+
+fn comment(w: &mut W, text: &str) -> io::Result<()> {
+    w.write_event(Event::Comment(BytesText::from_escaped(comment_text(text))))
+}
+
+/// Text XML 1.0 can carry, on one line: control characters dropped (they are not allowed
+/// in XML, and could be terminal escapes), line breaks and tabs made spaces.
+fn xml_text(text: &str) -> String {
+    text.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            '\u{FFFE}' | '\u{FFFF}' => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Comment text: XML text without `--` (which ends a comment) and padded with spaces, so
+/// it never ends in `-`.
+fn comment_text(text: &str) -> String {
+    let mut text = xml_text(text);
+    while text.contains("--") {
+        text = text.replace("--", "- -");
+    }
+    format!(" {} ", text.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::autoconfig_xml;
+    use crate::model::{Endpoint, Note};
+    use crate::report::sample::sample_report;
+
+    #[test]
+    fn snapshot() {
+        insta::assert_snapshot!("detect_thunderbird", render(&sample_report()));
+    }
+
+    /// The endpoints a parsed document describes, expanded for the sample address.
+    fn parsed_endpoints(xml: &str) -> (autoconfig_xml::ClientConfig, Vec<Endpoint>) {
+        let cfg = autoconfig_xml::parse(xml.as_bytes()).expect("our own output parses");
+        let endpoints = cfg
+            .incoming
+            .iter()
+            .chain(&cfg.outgoing)
+            .map(|s| Endpoint {
+                protocol: s.protocol,
+                host: s.hostname.clone(),
+                port: s.port,
+                security: s.security,
+            })
+            .collect();
+        (cfg, endpoints)
+    }
+
+    #[test]
+    fn round_trips_through_the_autoconfig_parser() {
+        let report = sample_report();
+        let xml = render(&report);
+        let (cfg, endpoints) = parsed_endpoints(&xml);
+        let expected: Vec<Endpoint> = report
+            .incoming
+            .iter()
+            .chain(&report.outgoing)
+            .map(|s| s.endpoint.clone())
+            .collect();
+        assert_eq!(endpoints, expected);
+        assert_eq!(cfg.warnings, Vec::<String>::new());
+        assert_eq!(cfg.provider_id.as_deref(), Some("example.ne.jp"));
+        assert_eq!(cfg.domains, ["example.ne.jp"]);
+        assert_eq!(cfg.display_name.as_deref(), Some("Example Net"));
+        assert_eq!(cfg.incoming.len(), 3);
+        assert_eq!(cfg.outgoing.len(), 2);
+        assert!(cfg.incoming.iter().all(|s| s.username == "%EMAILADDRESS%"));
+        assert!(
+            cfg.incoming
+                .iter()
+                .chain(&cfg.outgoing)
+                .all(|s| s.auth == [AuthMethod::PasswordCleartext])
+        );
+        assert_eq!(
+            cfg.documentation[0].url,
+            "https://support.example.ne.jp/mail/settings/"
+        );
+        // The candidates the parser derives are the report's endpoints, in order.
+        let source = report.incoming[0].sources[0].clone();
+        let candidates = cfg.candidates(&report.local_part, &report.domain, &source);
+        let from_candidates: Vec<Endpoint> = candidates.into_iter().map(|c| c.endpoint).collect();
+        assert_eq!(from_candidates, expected);
+    }
+
+    #[test]
+    fn usernames_auth_and_security_map_to_thunderbird_values() {
+        let mut report = sample_report();
+        report.incoming[0].username_form = UsernameForm::ProviderAssigned;
+        report.incoming[0].username = None;
+        report.incoming[0].auth = vec![AuthMethod::OAuth2, AuthMethod::AppPassword];
+        report.incoming[1].username_form = UsernameForm::LocalPart;
+        report.incoming[2].username_form = UsernameForm::Template("%EMAILLOCALPART%+mail@x".into());
+        report.incoming[2].auth = Vec::new();
+        report.outgoing[1].endpoint.security = Security::Plain;
+        report.outgoing[1].endpoint.port = 25;
+        report.outgoing[1].auth = vec![AuthMethod::ClientIpAddress, AuthMethod::None];
+        let xml = render(&report);
+        assert!(xml.contains("provider assigns the user name"));
+        assert!(xml.contains("<authentication>OAuth2</authentication>"));
+        assert!(xml.contains("app password"));
+        assert!(xml.contains("<socketType>plain</socketType>"));
+        let (cfg, endpoints) = parsed_endpoints(&xml);
+        assert_eq!(endpoints[4].security, Security::Plain);
+        assert_eq!(cfg.incoming[0].username, "%EMAILADDRESS%");
+        assert_eq!(
+            cfg.incoming[0].auth,
+            [AuthMethod::OAuth2, AuthMethod::PasswordCleartext]
+        );
+        assert_eq!(cfg.incoming[1].username, "%EMAILLOCALPART%");
+        assert_eq!(cfg.incoming[2].username, "%EMAILLOCALPART%+mail@x");
+        assert_eq!(cfg.incoming[2].auth, [AuthMethod::PasswordCleartext]);
+        assert_eq!(
+            cfg.outgoing[1].auth,
+            [AuthMethod::ClientIpAddress, AuthMethod::None]
+        );
+        assert_eq!(cfg.warnings, Vec::<String>::new());
+    }
+
+    #[test]
+    fn hostile_text_is_escaped_and_stays_valid_xml() {
+        let mut report = sample_report();
+        if let Some(p) = report.provider.as_mut() {
+            p.name = "A & B <Mail> \"quoted\" \u{1b}[31m".to_string();
+            p.documentation = Some("https://example.ne.jp/help?a=1&b=<2>".to_string());
+        }
+        report.notes.push(Note::new(
+            "double -- dash --> end of comment -",
+            "ダッシュ -->",
+        ));
+        report.incoming[0].username_form = UsernameForm::Template("a<b>&c".to_string());
+        let xml = render(&report);
+        assert!(!xml.contains('\u{1b}'));
+        assert!(xml.contains("A &amp; B &lt;Mail&gt;"));
+        let (cfg, _) = parsed_endpoints(&xml);
+        assert_eq!(
+            cfg.display_name.as_deref(),
+            Some("A & B <Mail> \"quoted\" [31m")
+        );
+        assert_eq!(cfg.incoming[0].username, "a<b>&c");
+        assert_eq!(
+            cfg.documentation[0].url,
+            "https://example.ne.jp/help?a=1&b=<2>"
+        );
+    }
+
+    #[test]
+    fn an_empty_report_is_still_a_valid_document() {
+        let mut report = sample_report();
+        report.incoming.clear();
+        report.outgoing.clear();
+        report.provider = None;
+        let xml = render(&report);
+        let (cfg, endpoints) = parsed_endpoints(&xml);
+        assert_eq!(endpoints, []);
+        assert_eq!(cfg.display_name.as_deref(), Some("example.ne.jp"));
+        assert!(cfg.documentation.is_empty());
+    }
+}

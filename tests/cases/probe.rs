@@ -1,0 +1,379 @@
+//! `mailcfg probe` against real Dovecot and Postfix, and against hostile servers.
+
+use super::{mailcfg, mailcfg_json, strings};
+use crate::support::{
+    self, Behaviour, Dns, DnsRecords, Dovecot, DovecotConfig, Firewall, Hostile, Postfix,
+    PostfixConfig, Ssl, TestCa, Validity,
+};
+use serde_json::Value;
+use std::net::Ipv4Addr;
+use std::time::Duration;
+
+/// A complete mail host: Dovecot (IMAP 993/143, POP3 995/110) and Postfix (SMTP
+/// 465/587/25, SASL through Dovecot), with a certificate for `names`, and a DNS server
+/// that resolves `host` to it.
+struct MailHost {
+    ca: TestCa,
+    dns: Dns,
+    ip: Ipv4Addr,
+    _dovecot: Dovecot,
+    _postfix: Postfix,
+}
+
+impl MailHost {
+    fn start(host: &str, cert_names: &[&str], validity: Validity) -> MailHost {
+        support::require_netns();
+        let ca = TestCa::temp();
+        let ip = support::next_ip();
+        let cert = ca.issue(cert_names, validity);
+        let mut dovecot = DovecotConfig::new(ip, cert.clone());
+        dovecot.auth_socket = true;
+        let dovecot = Dovecot::start(dovecot);
+        let postfix = Postfix::start(PostfixConfig::new(ip, cert, dovecot.auth_socket()));
+        let dns = Dns::start(support::next_ip(), 53, DnsRecords::new().a(host, ip));
+        MailHost {
+            ca,
+            dns,
+            ip,
+            _dovecot: dovecot,
+            _postfix: postfix,
+        }
+    }
+
+    /// The options every probe of this host needs.
+    fn args<'a>(&'a self, target: &'a str, extra: &[&'a str]) -> Vec<String> {
+        let mut args = vec![
+            "probe".to_string(),
+            target.to_string(),
+            "--dns-server".to_string(),
+            self.dns.addr().to_string(),
+            "--ca-file".to_string(),
+            self.ca.ca_pem().display().to_string(),
+            "--timeout".to_string(),
+            "3".to_string(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+
+    fn probe(&self, target: &str, extra: &[&str]) -> (Value, i32) {
+        let args = self.args(target, extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (json, code, _) = mailcfg_json(&args);
+        (json, code)
+    }
+}
+
+fn endpoint<'a>(json: &'a Value, protocol: &str, port: u16) -> &'a Value {
+    json["endpoints"]
+        .as_array()
+        .and_then(|a| {
+            a.iter()
+                .find(|e| e["protocol"] == protocol && e["port"] == port)
+        })
+        .unwrap_or_else(|| panic!("no {protocol}:{port} in {json:#}"))
+}
+
+#[test]
+fn imap_993_is_implicit_tls_with_a_trusted_certificate() {
+    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let (json, code) = host.probe("imap.example.test:993", &[]);
+    assert_eq!(json["schema"], 1);
+    assert_eq!(code, 0, "{json:#}");
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["security"], "tls");
+    assert_eq!(e["implicit_tls"], true);
+    assert_eq!(e["address"], host.ip.to_string());
+    assert_eq!(e["tls_version"], "TLSv1.3");
+    assert!(strings(e, "auth").contains(&"PLAIN".to_string()), "{e:#}");
+    let cert = &e["certificate"];
+    assert_eq!(cert["verified"], true, "{cert:#}");
+    assert_eq!(strings(cert, "names"), ["imap.example.test"]);
+    assert!(cert["issuer"].as_str().unwrap_or("").contains("mailcfg"), "{cert:#}");
+    assert!(cert["not_after"].as_str().is_some_and(|s| s.len() >= 20));
+    for stage in ["resolve_ms", "connect_ms", "tls_handshake_ms", "greeting_ms", "capabilities_ms", "total_ms"] {
+        assert!(e["timings_ms"][stage].is_number(), "missing {stage}: {e:#}");
+    }
+    assert!(e["greeting"].as_str().unwrap_or("").starts_with("* OK"));
+}
+
+#[test]
+fn imap_143_upgrades_with_starttls_and_reads_capabilities_again() {
+    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let (json, code) = host.probe("imap.example.test:143", &[]);
+    assert_eq!(code, 0, "{json:#}");
+    let e = endpoint(&json, "imap", 143);
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["security"], "starttls");
+    assert_eq!(e["implicit_tls"], false);
+    assert_eq!(e["starttls_offered"], true);
+    assert_eq!(e["starttls_succeeded"], true);
+    // Dovecot refuses plaintext logins before TLS and offers them after.
+    assert!(strings(e, "capabilities_before_tls").contains(&"LOGINDISABLED".to_string()), "{e:#}");
+    assert!(strings(e, "auth_before_tls").is_empty(), "{e:#}");
+    assert_eq!(strings(e, "auth"), ["PLAIN", "LOGIN"]);
+    assert!(!strings(e, "capabilities").contains(&"STARTTLS".to_string()));
+    assert_eq!(e["login_disabled"], false);
+    assert_eq!(e["certificate"]["verified"], true);
+    assert!(e["timings_ms"]["starttls_ms"].is_number());
+    assert!(e["timings_ms"]["capabilities_after_tls_ms"].is_number());
+}
+
+#[test]
+fn pop3_995_and_110() {
+    let host = MailHost::start("pop.example.test", &["pop.example.test"], Validity::Current);
+    let (json, code) = host.probe("pop.example.test", &["--protocol", "pop3"]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["endpoints"].as_array().map(Vec::len), Some(2));
+    let tls = endpoint(&json, "pop3", 995);
+    assert_eq!(tls["security"], "tls");
+    assert_eq!(strings(tls, "auth"), ["PLAIN", "LOGIN"]);
+    let stls = endpoint(&json, "pop3", 110);
+    assert_eq!(stls["security"], "starttls");
+    assert_eq!(stls["starttls_offered"], true);
+    assert!(strings(stls, "capabilities_before_tls").contains(&"STLS".to_string()));
+    assert_eq!(strings(stls, "auth"), ["PLAIN", "LOGIN"]);
+}
+
+#[test]
+fn smtp_465_587_and_25() {
+    let host = MailHost::start("smtp.example.test", &["smtp.example.test"], Validity::Current);
+    let (json, code) = host.probe("smtp.example.test", &["--protocol", "smtp"]);
+    assert_eq!(code, 0, "{json:#}");
+    let smtps = endpoint(&json, "smtp", 465);
+    assert_eq!(smtps["security"], "tls");
+    assert!(strings(smtps, "auth").contains(&"PLAIN".to_string()), "{smtps:#}");
+    assert!(smtps["greeting"].as_str().unwrap_or("").starts_with("220"));
+    let submission = endpoint(&json, "smtp", 587);
+    assert_eq!(submission["security"], "starttls");
+    assert_eq!(submission["starttls_succeeded"], true);
+    assert!(strings(submission, "auth_before_tls").is_empty(), "{submission:#}");
+    assert!(strings(submission, "auth").contains(&"LOGIN".to_string()), "{submission:#}");
+    let caps = strings(submission, "capabilities");
+    assert!(caps.iter().any(|c| c.starts_with("SIZE")), "{caps:?}");
+    let relay = endpoint(&json, "smtp", 25);
+    assert_eq!(relay["outcome"], "ok");
+}
+
+#[test]
+fn whole_host_probe_reports_every_standard_port_as_a_table() {
+    let host = MailHost::start("mail.example.test", &["mail.example.test"], Validity::Current);
+    let args = host.args("mail.example.test", &[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let (output, _) = mailcfg(&args);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    for needle in [
+        "mail.example.test:993",
+        "mail.example.test:143",
+        "mail.example.test:995",
+        "mail.example.test:110",
+        "mail.example.test:465",
+        "mail.example.test:587",
+        "mail.example.test:25",
+        "offered, works",
+        "trusted",
+        "TLSv1.3",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+    assert!(output.stderr.is_empty(), "no progress on a non-terminal stderr");
+}
+
+#[test]
+fn a_certificate_for_another_name_is_reported_with_the_names_it_is_for() {
+    let host = MailHost::start("imap.example.test", &["mail.hosting.test"], Validity::Current);
+    let (json, code) = host.probe("imap.example.test:993", &[]);
+    let e = endpoint(&json, "imap", 993);
+    // The dialogue still completes: nothing secret is ever sent by a probe.
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(strings(e, "auth"), ["PLAIN", "LOGIN"]);
+    assert_eq!(e["certificate"]["verified"], false);
+    assert_eq!(e["certificate"]["error_kind"], "name-mismatch");
+    assert_eq!(
+        e["certificate"]["error"],
+        "certificate is for mail.hosting.test, not imap.example.test"
+    );
+    assert_eq!(code, 1, "an untrusted certificate is a partial result");
+}
+
+#[test]
+fn an_expired_certificate_is_reported() {
+    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Expired);
+    let (json, code) = host.probe("imap.example.test:993", &[]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["certificate"]["verified"], false);
+    assert_eq!(e["certificate"]["error_kind"], "expired");
+    assert!(e["certificate"]["error"].as_str().unwrap_or("").starts_with("certificate expired on"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn an_unknown_issuer_without_the_ca_file() {
+    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let (json, _, _) = mailcfg_json(&[
+        "probe",
+        "imap.example.test:993",
+        "--dns-server",
+        &host.dns.addr().to_string(),
+    ]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["certificate"]["error_kind"], "unknown-issuer", "{e:#}");
+    assert!(e["certificate"]["error"].as_str().unwrap_or("").contains("--ca-file"));
+}
+
+#[test]
+fn starttls_disabled_plaintext_server() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let _dovecot = Dovecot::start(DovecotConfig::plaintext(ip));
+    let target = format!("{ip}:143");
+    let (json, code, _) = mailcfg_json(&["probe", &target, "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 143);
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["security"], "plain");
+    assert_eq!(e["starttls_offered"], false);
+    assert_eq!(e["certificate"], Value::Null);
+    assert_eq!(code, 0);
+
+    // Insisting on STARTTLS where it is not offered is a TLS failure, not a silent downgrade.
+    let (json, code, _) = mailcfg_json(&["probe", &target, "--security", "starttls", "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 143);
+    assert_eq!(e["outcome"], "tls-error");
+    assert_eq!(e["stage"], "starttls");
+    assert_eq!(e["error"], "the server does not offer STARTTLS");
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn plaintext_only_imap_advertising_logindisabled() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let mut config = DovecotConfig::plaintext(ip);
+    config.disable_plaintext_auth = true;
+    assert_eq!(config.ssl, Ssl::No);
+    let _dovecot = Dovecot::start(config);
+    let (json, _, _) = mailcfg_json(&["probe", &format!("{ip}:143"), "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 143);
+    assert_eq!(e["outcome"], "ok");
+    assert_eq!(e["security"], "plain");
+    assert_eq!(e["login_disabled"], true);
+    assert!(strings(e, "capabilities").contains(&"LOGINDISABLED".to_string()));
+}
+
+/// Probe a hostile server and return its endpoint and how long the command took.
+fn probe_hostile(behaviour: Behaviour, port: u16, timeout: &str) -> (Value, Duration) {
+    support::require_netns();
+    let ip = support::next_ip();
+    let _server = Hostile::start(ip, port, behaviour);
+    let (json, code, elapsed) = mailcfg_json(&["probe", &format!("{ip}:{port}"), "--protocol", "imap", "--timeout", timeout]);
+    assert_eq!(code, 3, "{json:#}");
+    (endpoint(&json, "imap", port).clone(), elapsed)
+}
+
+#[test]
+fn tarpit_is_silent_and_costs_one_timeout() {
+    let (e, elapsed) = probe_hostile(Behaviour::Tarpit, 143, "1");
+    assert_eq!(e["outcome"], "silent", "{e:#}");
+    assert_eq!(e["stage"], "greeting");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}
+
+#[test]
+fn garbage_is_not_the_protocol() {
+    let (e, elapsed) = probe_hostile(Behaviour::Garbage, 143, "2");
+    assert_eq!(e["outcome"], "not-protocol", "{e:#}");
+    assert!(e["error"].as_str().unwrap_or("").contains("HTTP"), "{e:#}");
+    assert!(elapsed < Duration::from_secs(2), "took {elapsed:?}");
+}
+
+#[test]
+fn an_endless_line_is_cut_off() {
+    let (e, elapsed) = probe_hostile(Behaviour::EndlessLine, 143, "5");
+    assert_eq!(e["outcome"], "not-protocol", "{e:#}");
+    assert!(e["error"].as_str().unwrap_or("").contains("longer than"), "{e:#}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
+
+#[test]
+fn closing_mid_handshake_is_a_tls_error() {
+    let (e, _) = probe_hostile(Behaviour::CloseMidHandshake, 993, "2");
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "tls-handshake");
+    assert!(e["error"].as_str().unwrap_or("").contains("closed"), "{e:#}");
+}
+
+#[test]
+fn a_greeting_dripped_past_the_timeout_is_a_timeout_not_silence() {
+    let (e, elapsed) = probe_hostile(Behaviour::Drip { interval: Duration::from_millis(200) }, 143, "1");
+    assert_eq!(e["outcome"], "timeout", "{e:#}");
+    assert_eq!(e["stage"], "greeting");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}
+
+#[test]
+fn a_slow_greeting_within_the_timeout_is_fine() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let _server = Hostile::start(ip, 143, Behaviour::SlowGreeting { delay: Duration::from_millis(700) });
+    let (json, _, _) = mailcfg_json(&["probe", &format!("{ip}:143"), "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 143);
+    // The greeting carries its capabilities, so no further command is needed.
+    assert_eq!(e["outcome"], "ok", "{e:#}");
+    assert_eq!(e["security"], "plain");
+    assert!(e["greeting"].as_str().unwrap_or("").starts_with("* OK"), "{e:#}");
+    assert!(e["timings_ms"]["greeting_ms"].as_f64().unwrap_or(0.0) >= 600.0, "{e:#}");
+}
+
+#[test]
+fn smtp_on_the_imap_port_is_named() {
+    let (e, _) = probe_hostile(Behaviour::Send(b"220 mx.example.test ESMTP Postfix\r\n".to_vec()), 143, "2");
+    assert_eq!(e["outcome"], "not-protocol");
+    assert!(e["error"].as_str().unwrap_or("").contains("SMTP"), "{e:#}");
+}
+
+#[test]
+fn refused_filtered_and_unresolvable() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let port = support::unused_port(ip);
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:{port}"), "--protocol", "imap", "--timeout", "1"]);
+    assert_eq!(endpoint(&json, "imap", port)["outcome"], "refused");
+    assert_eq!(code, 3);
+
+    let filtered = support::next_ip();
+    let _firewall = Firewall::drop_tcp(filtered, None);
+    let (json, _, elapsed) = mailcfg_json(&["probe", &format!("{filtered}:993"), "--timeout", "1"]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "timeout");
+    assert_eq!(e["stage"], "connect");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+
+    let dns = Dns::start(support::next_ip(), 53, DnsRecords::new().a("known.example.test", ip));
+    let (json, _, _) = mailcfg_json(&[
+        "probe",
+        "unknown.example.test:993",
+        "--dns-server",
+        &dns.addr().to_string(),
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(endpoint(&json, "imap", 993)["outcome"], "dns-error");
+}
+
+#[test]
+fn a_dead_port_does_not_delay_the_others() {
+    support::require_netns();
+    // A plaintext Dovecot on 143 with a tarpit on 993 of the same address.
+    let ip = support::next_ip();
+    let _dovecot = Dovecot::start(DovecotConfig::plaintext(ip));
+    let _tarpit = Hostile::start(ip, 993, Behaviour::Tarpit);
+    let (json, code, elapsed) = mailcfg_json(&["probe", &ip.to_string(), "--protocol", "imap", "--timeout", "2"]);
+    assert_eq!(endpoint(&json, "imap", 993)["outcome"], "silent");
+    assert_eq!(endpoint(&json, "imap", 143)["outcome"], "ok");
+    assert_eq!(code, 1);
+    // Probed concurrently: one timeout (2 s) plus overhead, not the sum of the stages.
+    assert!(elapsed < Duration::from_millis(3500), "took {elapsed:?}");
+}
