@@ -6,7 +6,10 @@ fn fails_with(args: &[&str], code: i32, needle: &str) {
     let (output, _) = mailcfg(args);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
-    assert!(stderr.contains(needle), "{args:?}: expected {needle:?} in {stderr}");
+    assert!(
+        stderr.contains(needle),
+        "{args:?}: expected {needle:?} in {stderr}"
+    );
     assert!(output.stdout.is_empty(), "{args:?}: nothing on stdout");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
@@ -26,15 +29,40 @@ fn malformed_addresses_are_refused() {
 
 #[test]
 fn unknown_flags_and_values_are_refused() {
-    fails_with(&["probe", "imap.example.jp", "--frobnicate"], 2, "--frobnicate");
-    fails_with(&["probe", "imap.example.jp", "--protocol", "nntp"], 2, "nntp");
-    fails_with(&["probe", "imap.example.jp", "--timeout", "0"], 2, "--timeout");
-    fails_with(&["probe", "imap.example.jp", "--dns-server", "resolver"], 2, "--dns-server");
+    fails_with(
+        &["probe", "imap.example.jp", "--frobnicate"],
+        2,
+        "--frobnicate",
+    );
+    fails_with(
+        &["probe", "imap.example.jp", "--protocol", "nntp"],
+        2,
+        "nntp",
+    );
+    fails_with(
+        &["probe", "imap.example.jp", "--timeout", "0"],
+        2,
+        "--timeout",
+    );
+    fails_with(
+        &["probe", "imap.example.jp", "--dns-server", "resolver"],
+        2,
+        "--dns-server",
+    );
 }
 
 #[test]
 fn an_unreadable_ca_file_is_refused() {
-    fails_with(&["probe", "imap.example.jp", "--ca-file", "/nonexistent/ca.pem"], 2, "/nonexistent/ca.pem");
+    fails_with(
+        &[
+            "probe",
+            "imap.example.jp",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+        ],
+        2,
+        "/nonexistent/ca.pem",
+    );
 }
 
 #[test]

@@ -35,6 +35,10 @@ pub fn mailcfg_json(args: &[&str]) -> (Value, i32, Duration) {
 pub fn strings(value: &Value, key: &str) -> Vec<String> {
     value[key]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }

@@ -76,7 +76,11 @@ fn endpoint<'a>(json: &'a Value, protocol: &str, port: u16) -> &'a Value {
 
 #[test]
 fn imap_993_is_implicit_tls_with_a_trusted_certificate() {
-    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let host = MailHost::start(
+        "imap.example.test",
+        &["imap.example.test"],
+        Validity::Current,
+    );
     let (json, code) = host.probe("imap.example.test:993", &[]);
     assert_eq!(json["schema"], 1);
     assert_eq!(code, 0, "{json:#}");
@@ -90,9 +94,19 @@ fn imap_993_is_implicit_tls_with_a_trusted_certificate() {
     let cert = &e["certificate"];
     assert_eq!(cert["verified"], true, "{cert:#}");
     assert_eq!(strings(cert, "names"), ["imap.example.test"]);
-    assert!(cert["issuer"].as_str().unwrap_or("").contains("mailcfg"), "{cert:#}");
+    assert!(
+        cert["issuer"].as_str().unwrap_or("").contains("mailcfg"),
+        "{cert:#}"
+    );
     assert!(cert["not_after"].as_str().is_some_and(|s| s.len() >= 20));
-    for stage in ["resolve_ms", "connect_ms", "tls_handshake_ms", "greeting_ms", "capabilities_ms", "total_ms"] {
+    for stage in [
+        "resolve_ms",
+        "connect_ms",
+        "tls_handshake_ms",
+        "greeting_ms",
+        "capabilities_ms",
+        "total_ms",
+    ] {
         assert!(e["timings_ms"][stage].is_number(), "missing {stage}: {e:#}");
     }
     assert!(e["greeting"].as_str().unwrap_or("").starts_with("* OK"));
@@ -100,7 +114,11 @@ fn imap_993_is_implicit_tls_with_a_trusted_certificate() {
 
 #[test]
 fn imap_143_upgrades_with_starttls_and_reads_capabilities_again() {
-    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let host = MailHost::start(
+        "imap.example.test",
+        &["imap.example.test"],
+        Validity::Current,
+    );
     let (json, code) = host.probe("imap.example.test:143", &[]);
     assert_eq!(code, 0, "{json:#}");
     let e = endpoint(&json, "imap", 143);
@@ -110,7 +128,10 @@ fn imap_143_upgrades_with_starttls_and_reads_capabilities_again() {
     assert_eq!(e["starttls_offered"], true);
     assert_eq!(e["starttls_succeeded"], true);
     // Dovecot refuses plaintext logins before TLS and offers them after.
-    assert!(strings(e, "capabilities_before_tls").contains(&"LOGINDISABLED".to_string()), "{e:#}");
+    assert!(
+        strings(e, "capabilities_before_tls").contains(&"LOGINDISABLED".to_string()),
+        "{e:#}"
+    );
     assert!(strings(e, "auth_before_tls").is_empty(), "{e:#}");
     assert_eq!(strings(e, "auth"), ["PLAIN", "LOGIN"]);
     assert!(!strings(e, "capabilities").contains(&"STARTTLS".to_string()));
@@ -138,18 +159,31 @@ fn pop3_995_and_110() {
 
 #[test]
 fn smtp_465_587_and_25() {
-    let host = MailHost::start("smtp.example.test", &["smtp.example.test"], Validity::Current);
+    let host = MailHost::start(
+        "smtp.example.test",
+        &["smtp.example.test"],
+        Validity::Current,
+    );
     let (json, code) = host.probe("smtp.example.test", &["--protocol", "smtp"]);
     assert_eq!(code, 0, "{json:#}");
     let smtps = endpoint(&json, "smtp", 465);
     assert_eq!(smtps["security"], "tls");
-    assert!(strings(smtps, "auth").contains(&"PLAIN".to_string()), "{smtps:#}");
+    assert!(
+        strings(smtps, "auth").contains(&"PLAIN".to_string()),
+        "{smtps:#}"
+    );
     assert!(smtps["greeting"].as_str().unwrap_or("").starts_with("220"));
     let submission = endpoint(&json, "smtp", 587);
     assert_eq!(submission["security"], "starttls");
     assert_eq!(submission["starttls_succeeded"], true);
-    assert!(strings(submission, "auth_before_tls").is_empty(), "{submission:#}");
-    assert!(strings(submission, "auth").contains(&"LOGIN".to_string()), "{submission:#}");
+    assert!(
+        strings(submission, "auth_before_tls").is_empty(),
+        "{submission:#}"
+    );
+    assert!(
+        strings(submission, "auth").contains(&"LOGIN".to_string()),
+        "{submission:#}"
+    );
     let caps = strings(submission, "capabilities");
     assert!(caps.iter().any(|c| c.starts_with("SIZE")), "{caps:?}");
     let relay = endpoint(&json, "smtp", 25);
@@ -158,7 +192,11 @@ fn smtp_465_587_and_25() {
 
 #[test]
 fn whole_host_probe_reports_every_standard_port_as_a_table() {
-    let host = MailHost::start("mail.example.test", &["mail.example.test"], Validity::Current);
+    let host = MailHost::start(
+        "mail.example.test",
+        &["mail.example.test"],
+        Validity::Current,
+    );
     let args = host.args("mail.example.test", &[]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let (output, _) = mailcfg(&args);
@@ -178,12 +216,19 @@ fn whole_host_probe_reports_every_standard_port_as_a_table() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
     }
-    assert!(output.stderr.is_empty(), "no progress on a non-terminal stderr");
+    assert!(
+        output.stderr.is_empty(),
+        "no progress on a non-terminal stderr"
+    );
 }
 
 #[test]
 fn a_certificate_for_another_name_is_reported_with_the_names_it_is_for() {
-    let host = MailHost::start("imap.example.test", &["mail.hosting.test"], Validity::Current);
+    let host = MailHost::start(
+        "imap.example.test",
+        &["mail.hosting.test"],
+        Validity::Current,
+    );
     let (json, code) = host.probe("imap.example.test:993", &[]);
     let e = endpoint(&json, "imap", 993);
     // The dialogue still completes: nothing secret is ever sent by a probe.
@@ -200,19 +245,32 @@ fn a_certificate_for_another_name_is_reported_with_the_names_it_is_for() {
 
 #[test]
 fn an_expired_certificate_is_reported() {
-    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Expired);
+    let host = MailHost::start(
+        "imap.example.test",
+        &["imap.example.test"],
+        Validity::Expired,
+    );
     let (json, code) = host.probe("imap.example.test:993", &[]);
     let e = endpoint(&json, "imap", 993);
     assert_eq!(e["outcome"], "ok");
     assert_eq!(e["certificate"]["verified"], false);
     assert_eq!(e["certificate"]["error_kind"], "expired");
-    assert!(e["certificate"]["error"].as_str().unwrap_or("").starts_with("certificate expired on"));
+    assert!(
+        e["certificate"]["error"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("certificate expired on")
+    );
     assert_eq!(code, 1);
 }
 
 #[test]
 fn an_unknown_issuer_without_the_ca_file() {
-    let host = MailHost::start("imap.example.test", &["imap.example.test"], Validity::Current);
+    let host = MailHost::start(
+        "imap.example.test",
+        &["imap.example.test"],
+        Validity::Current,
+    );
     let (json, _, _) = mailcfg_json(&[
         "probe",
         "imap.example.test:993",
@@ -221,7 +279,12 @@ fn an_unknown_issuer_without_the_ca_file() {
     ]);
     let e = endpoint(&json, "imap", 993);
     assert_eq!(e["certificate"]["error_kind"], "unknown-issuer", "{e:#}");
-    assert!(e["certificate"]["error"].as_str().unwrap_or("").contains("--ca-file"));
+    assert!(
+        e["certificate"]["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("--ca-file")
+    );
 }
 
 #[test]
@@ -239,7 +302,8 @@ fn starttls_disabled_plaintext_server() {
     assert_eq!(code, 0);
 
     // Insisting on STARTTLS where it is not offered is a TLS failure, not a silent downgrade.
-    let (json, code, _) = mailcfg_json(&["probe", &target, "--security", "starttls", "--timeout", "3"]);
+    let (json, code, _) =
+        mailcfg_json(&["probe", &target, "--security", "starttls", "--timeout", "3"]);
     let e = endpoint(&json, "imap", 143);
     assert_eq!(e["outcome"], "tls-error");
     assert_eq!(e["stage"], "starttls");
@@ -268,7 +332,14 @@ fn probe_hostile(behaviour: Behaviour, port: u16, timeout: &str) -> (Value, Dura
     support::require_netns();
     let ip = support::next_ip();
     let _server = Hostile::start(ip, port, behaviour);
-    let (json, code, elapsed) = mailcfg_json(&["probe", &format!("{ip}:{port}"), "--protocol", "imap", "--timeout", timeout]);
+    let (json, code, elapsed) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:{port}"),
+        "--protocol",
+        "imap",
+        "--timeout",
+        timeout,
+    ]);
     assert_eq!(code, 3, "{json:#}");
     (endpoint(&json, "imap", port).clone(), elapsed)
 }
@@ -293,7 +364,10 @@ fn garbage_is_not_the_protocol() {
 fn an_endless_line_is_cut_off() {
     let (e, elapsed) = probe_hostile(Behaviour::EndlessLine, 143, "5");
     assert_eq!(e["outcome"], "not-protocol", "{e:#}");
-    assert!(e["error"].as_str().unwrap_or("").contains("longer than"), "{e:#}");
+    assert!(
+        e["error"].as_str().unwrap_or("").contains("longer than"),
+        "{e:#}"
+    );
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
 }
 
@@ -302,12 +376,21 @@ fn closing_mid_handshake_is_a_tls_error() {
     let (e, _) = probe_hostile(Behaviour::CloseMidHandshake, 993, "2");
     assert_eq!(e["outcome"], "tls-error", "{e:#}");
     assert_eq!(e["stage"], "tls-handshake");
-    assert!(e["error"].as_str().unwrap_or("").contains("closed"), "{e:#}");
+    assert!(
+        e["error"].as_str().unwrap_or("").contains("closed"),
+        "{e:#}"
+    );
 }
 
 #[test]
 fn a_greeting_dripped_past_the_timeout_is_a_timeout_not_silence() {
-    let (e, elapsed) = probe_hostile(Behaviour::Drip { interval: Duration::from_millis(200) }, 143, "1");
+    let (e, elapsed) = probe_hostile(
+        Behaviour::Drip {
+            interval: Duration::from_millis(200),
+        },
+        143,
+        "1",
+    );
     assert_eq!(e["outcome"], "timeout", "{e:#}");
     assert_eq!(e["stage"], "greeting");
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
@@ -317,19 +400,35 @@ fn a_greeting_dripped_past_the_timeout_is_a_timeout_not_silence() {
 fn a_slow_greeting_within_the_timeout_is_fine() {
     support::require_netns();
     let ip = support::next_ip();
-    let _server = Hostile::start(ip, 143, Behaviour::SlowGreeting { delay: Duration::from_millis(700) });
+    let _server = Hostile::start(
+        ip,
+        143,
+        Behaviour::SlowGreeting {
+            delay: Duration::from_millis(700),
+        },
+    );
     let (json, _, _) = mailcfg_json(&["probe", &format!("{ip}:143"), "--timeout", "3"]);
     let e = endpoint(&json, "imap", 143);
     // The greeting carries its capabilities, so no further command is needed.
     assert_eq!(e["outcome"], "ok", "{e:#}");
     assert_eq!(e["security"], "plain");
-    assert!(e["greeting"].as_str().unwrap_or("").starts_with("* OK"), "{e:#}");
-    assert!(e["timings_ms"]["greeting_ms"].as_f64().unwrap_or(0.0) >= 600.0, "{e:#}");
+    assert!(
+        e["greeting"].as_str().unwrap_or("").starts_with("* OK"),
+        "{e:#}"
+    );
+    assert!(
+        e["timings_ms"]["greeting_ms"].as_f64().unwrap_or(0.0) >= 600.0,
+        "{e:#}"
+    );
 }
 
 #[test]
 fn smtp_on_the_imap_port_is_named() {
-    let (e, _) = probe_hostile(Behaviour::Send(b"220 mx.example.test ESMTP Postfix\r\n".to_vec()), 143, "2");
+    let (e, _) = probe_hostile(
+        Behaviour::Send(b"220 mx.example.test ESMTP Postfix\r\n".to_vec()),
+        143,
+        "2",
+    );
     assert_eq!(e["outcome"], "not-protocol");
     assert!(e["error"].as_str().unwrap_or("").contains("SMTP"), "{e:#}");
 }
@@ -339,7 +438,14 @@ fn refused_filtered_and_unresolvable() {
     support::require_netns();
     let ip = support::next_ip();
     let port = support::unused_port(ip);
-    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:{port}"), "--protocol", "imap", "--timeout", "1"]);
+    let (json, code, _) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:{port}"),
+        "--protocol",
+        "imap",
+        "--timeout",
+        "1",
+    ]);
     assert_eq!(endpoint(&json, "imap", port)["outcome"], "refused");
     assert_eq!(code, 3);
 
@@ -351,7 +457,11 @@ fn refused_filtered_and_unresolvable() {
     assert_eq!(e["stage"], "connect");
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
 
-    let dns = Dns::start(support::next_ip(), 53, DnsRecords::new().a("known.example.test", ip));
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new().a("known.example.test", ip),
+    );
     let (json, _, _) = mailcfg_json(&[
         "probe",
         "unknown.example.test:993",
@@ -370,7 +480,14 @@ fn a_dead_port_does_not_delay_the_others() {
     let ip = support::next_ip();
     let _dovecot = Dovecot::start(DovecotConfig::plaintext(ip));
     let _tarpit = Hostile::start(ip, 993, Behaviour::Tarpit);
-    let (json, code, elapsed) = mailcfg_json(&["probe", &ip.to_string(), "--protocol", "imap", "--timeout", "2"]);
+    let (json, code, elapsed) = mailcfg_json(&[
+        "probe",
+        &ip.to_string(),
+        "--protocol",
+        "imap",
+        "--timeout",
+        "2",
+    ]);
     assert_eq!(endpoint(&json, "imap", 993)["outcome"], "silent");
     assert_eq!(endpoint(&json, "imap", 143)["outcome"], "ok");
     assert_eq!(code, 1);
