@@ -404,7 +404,7 @@ mod tests {
         keys
     }
 
-    fn sorted<'a>(mut v: Vec<&'a str>) -> Vec<&'a str> {
+    fn sorted(mut v: Vec<&str>) -> Vec<&str> {
         v.sort_unstable();
         v
     }
@@ -576,6 +576,22 @@ mod tests {
         assert_eq!(sources[3]["status"]["detail"], "HTTP 404");
         assert_eq!(sources[7]["status"]["state"], "cancelled");
         assert!(sources[7]["elapsed_ms"].is_null());
+    }
+
+    #[test]
+    fn idn_hosts_keep_both_forms() {
+        let mut report = sample_report();
+        report.display_domain = "例え.jp".to_string();
+        report.domain = "xn--r8jz45g.jp".to_string();
+        report.incoming[0].endpoint.host = "imap.xn--r8jz45g.jp".to_string();
+        report.incoming[0].display_host = "imap.例え.jp".to_string();
+        let doc: Value = serde_json::from_str(&render(&report)).expect("valid JSON");
+        assert_eq!(doc["domain"], "xn--r8jz45g.jp");
+        assert_eq!(doc["display_domain"], "例え.jp");
+        assert_eq!(doc["incoming"][0]["host"], "imap.xn--r8jz45g.jp");
+        assert_eq!(doc["incoming"][0]["display_host"], "imap.例え.jp");
+        let table = crate::report::detect_table::render(&report, crate::model::Lang::Ja, false);
+        assert!(table.contains("imap.例え.jp"));
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::probe::outcome::EndpointReport;
 use crate::report::labels::{self, Label, label};
 use crate::report::model::{Mode, Report, Setting, Verification};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{ContentArrangement, Table};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 
 /// The report as text for people, in `lang`; `explain` adds the sources and the probe
 /// matrix. Tables wrap to the terminal width when stdout is a terminal.
@@ -199,8 +199,37 @@ impl Renderer<'_> {
         for (key, value) in rows {
             table.add_row([self.l(key).to_string(), value]);
         }
+        // Both blocks get the same key column, so they line up one above the other.
+        if let Some(column) = table.column_mut(0) {
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
+                self.key_width() + column.padding_width(),
+            )));
+        }
         out.push_str(&table.to_string());
         out.push('\n');
+    }
+
+    /// The display width of the widest key either block can show, without padding.
+    fn key_width(&self) -> u16 {
+        [
+            Label::AccountType,
+            Label::Server,
+            Label::Port,
+            Label::Security,
+            Label::Username,
+            Label::Authentication,
+            Label::OutgoingRequiresAuth,
+            Label::SameAsIncoming,
+            Label::Status,
+            Label::Sources,
+            Label::ConfirmFirst,
+        ]
+        .iter()
+        .map(|k| display_width(self.l(*k)))
+        .max()
+        .unwrap_or(0)
+        .try_into()
+        .unwrap_or(u16::MAX)
     }
 
     fn username(&self, s: &Setting) -> String {
@@ -270,7 +299,7 @@ impl Renderer<'_> {
             ),
         };
         if s.confirm.is_some() {
-            status.push_str(", ");
+            status.push('\n');
             status.push_str(self.l(Label::ConfirmShort));
         }
         status
@@ -282,7 +311,7 @@ impl Renderer<'_> {
             .into_iter()
             .map(|k| labels::source_kind(k, self.lang))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(labels::list_separator(self.lang))
     }
 
     // -----------------------------------------------------------------------------------
@@ -323,6 +352,8 @@ impl Renderer<'_> {
                 self.source_list(&s.sources),
             ]);
         }
+        keep_whole(&mut table, 1);
+        keep_whole(&mut table, 5);
         out.push_str(&table.to_string());
         out.push('\n');
         let recommended_pop3 = r
@@ -334,7 +365,8 @@ impl Renderer<'_> {
             .skip(1)
             .any(|s| s.endpoint.protocol == Protocol::Pop3);
         if pop3_alternative && !recommended_pop3 {
-            out.push_str(&format!("POP3: {}\n", self.l(Label::Pop3Reason)));
+            out.push_str(self.l(Label::Pop3Reason));
+            out.push('\n');
         }
     }
 
@@ -373,7 +405,7 @@ impl Renderer<'_> {
                 out.push_str(&format!(
                     "  {}: {}\n",
                     self.l(Label::ClaimedBy),
-                    sources.join(", ")
+                    sources.join(labels::list_separator(self.lang))
                 ));
             }
             out.push_str(&format!(
@@ -425,7 +457,7 @@ impl Renderer<'_> {
             [
                 Label::Kind,
                 Label::Query,
-                Label::Status,
+                Label::Answer,
                 Label::Time,
                 Label::Candidates,
             ]
@@ -475,6 +507,7 @@ impl Renderer<'_> {
                 ms(p.timings.total_ms),
             ]);
         }
+        keep_whole(&mut table, 0);
         out.push_str(&table.to_string());
         out.push('\n');
         out.push_str(&format!(
@@ -511,6 +544,13 @@ impl Renderer<'_> {
     }
 }
 
+/// Never wrap column `index` (host names a person must read out or copy whole).
+fn keep_whole(table: &mut Table, index: usize) {
+    if let Some(column) = table.column_mut(index) {
+        column.set_constraint(ColumnConstraint::ContentWidth);
+    }
+}
+
 /// Outgoing mail needs a log-in unless the only methods are none / by network address.
 fn requires_auth(methods: &[AuthMethod]) -> bool {
     methods.is_empty()
@@ -528,6 +568,28 @@ fn probe_outcome(p: &EndpointReport) -> String {
         }
     }
     text
+}
+
+/// Columns `text` takes in a terminal: East Asian wide characters (kana, kanji, hangul,
+/// full-width forms) take two. Enough for the labels, which are all this measures.
+fn display_width(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '\u{1100}'..='\u{115F}'
+            | '\u{2E80}'..='\u{303E}'
+            | '\u{3041}'..='\u{33FF}'
+            | '\u{3400}'..='\u{4DBF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{A000}'..='\u{A4CF}'
+            | '\u{AC00}'..='\u{D7A3}'
+            | '\u{F900}'..='\u{FAFF}'
+            | '\u{FE30}'..='\u{FE4F}'
+            | '\u{FF00}'..='\u{FF60}'
+            | '\u{FFE0}'..='\u{FFE6}'
+            | '\u{20000}'..='\u{3FFFD}' => 2,
+            _ => 1,
+        })
+        .sum()
 }
 
 fn ms(value: f64) -> String {
@@ -624,11 +686,11 @@ mod tests {
         assert!(block.contains("taro.yamada@example.ne.jp"));
         assert!(block.contains("✓ Verified by connecting"));
         assert!(!block.contains("pop.example.ne.jp"));
-        assert!(text.contains("Outgoing server requires authentication │ Yes"));
+        assert!(text.contains("│ Outgoing server requires authentication ┆ Yes"));
         // The contradiction and the confirmation are shown.
         assert!(text.contains("✗ Claimed: SMTP mail.example.ne.jp:465 SSL/TLS"));
         assert!(text.contains("⚠ SMTP smtp-auth.mailrelay.example:587:"));
-        assert!(text.contains("POP3: "));
+        assert!(text.contains("POP3 downloads mail to one device"));
         // Without --explain, no probe matrix.
         assert!(!text.contains("Connection tests"));
     }

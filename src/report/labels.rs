@@ -81,6 +81,7 @@ pub enum Label {
     // --explain
     Kind,
     Query,
+    Answer,
     Time,
     Candidates,
     Endpoint,
@@ -154,8 +155,8 @@ fn texts(key: Label) -> (&'static str, &'static str) {
             "送信サーバーは認証が必要",
         ),
         SameAsIncoming => (
-            "Same user name and password as the incoming server",
-            "受信メールサーバーと同じユーザー名とパスワード",
+            "Use same settings as incoming server",
+            "受信メールサーバーと同じ設定を使用する",
         ),
         Status => ("Status", "確認状況"),
         Sources => ("Sources", "情報源"),
@@ -215,6 +216,7 @@ fn texts(key: Label) -> (&'static str, &'static str) {
 
         Kind => ("Source", "情報源"),
         Query => ("Query", "問い合わせ先"),
+        Answer => ("Answer", "応答"),
         Time => ("Time", "時間"),
         Candidates => ("Candidates", "候補数"),
         Endpoint => ("Endpoint", "接続先"),
@@ -291,6 +293,11 @@ pub fn server_heading(protocol: Protocol, lang: Lang) -> String {
         Lang::En => format!("{} ({protocol})", label(key, lang)),
         Lang::Ja => format!("{}（{protocol}）", label(key, lang)),
     }
+}
+
+/// What separates the items of a list: ", " or 「、」.
+pub fn list_separator(lang: Lang) -> &'static str {
+    pick(lang, ", ", "、")
 }
 
 /// Text in parentheses, with the full-width brackets in Japanese.
