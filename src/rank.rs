@@ -83,8 +83,8 @@ pub fn build_report(input: RankInput<'_>) -> Report {
             outgoing.push((rank, setting));
         }
     }
-    incoming.sort_by(|a, b| a.0.cmp(&b.0));
-    outgoing.sort_by(|a, b| a.0.cmp(&b.0));
+    incoming.sort_by_key(|(rank, _)| *rank);
+    outgoing.sort_by_key(|(rank, _)| *rank);
     let incoming: Vec<Setting> = incoming.into_iter().map(|(_, s)| s).collect();
     let outgoing: Vec<Setting> = outgoing.into_iter().map(|(_, s)| s).collect();
 

@@ -2,9 +2,12 @@
 //! fetchers around them are thin. Each source reports what it asked, what it got and how
 //! long it took as a [`SourceReport`], whether or not it found anything.
 
+pub mod autoconfig;
 pub mod autoconfig_xml;
+pub mod autodiscover;
 pub mod autodiscover_xml;
 pub mod guess;
+pub mod ispdb;
 pub mod mx;
 pub mod providers;
 pub mod srv;

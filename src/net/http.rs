@@ -283,8 +283,9 @@ fn check_url(url: &Url) -> Result<(), String> {
         return Err(format!("{url} has no host"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err("the URL carries a user name or password; mailcfg never sends credentials"
-            .to_string());
+        return Err(
+            "the URL carries a user name or password; mailcfg never sends credentials".to_string(),
+        );
     }
     Ok(())
 }
@@ -353,10 +354,6 @@ fn classify(error: &reqwest::Error, url: &Url) -> FetchError {
             return FetchError::Tls(explain_tls(tls, host));
         }
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            // io::Error::source() skips the error it wraps: look at it directly.
-            if let Some(tls) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
-                return FetchError::Tls(explain_tls(tls, host));
-            }
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => {
                     return FetchError::Refused(format!(
@@ -365,6 +362,12 @@ fn classify(error: &reqwest::Error, url: &Url) -> FetchError {
                 }
                 std::io::ErrorKind::TimedOut => return FetchError::Timeout,
                 _ => {}
+            }
+            // io::Error::source() skips the error it wraps (rustls wraps its errors in
+            // io::Errors, sometimes twice): step into it instead.
+            if let Some(inner) = io.get_ref() {
+                cause = Some(inner);
+                continue;
             }
         }
         cause = e.source();
@@ -404,19 +407,28 @@ fn explain_tls(error: &rustls::Error, host: &str) -> String {
             }
             CertificateError::Expired => "certificate has expired".to_string(),
             CertificateError::NotValidYetContext { not_before, .. } => {
-                format!("certificate is not valid until {}", date(not_before.as_secs()))
+                format!(
+                    "certificate is not valid until {}",
+                    date(not_before.as_secs())
+                )
             }
             CertificateError::NotValidYet => "certificate is not valid yet".to_string(),
-            CertificateError::NotValidForNameContext { presented, .. } if !presented.is_empty() => {
-                format!("certificate is for {}, not {host}", presented.join(", "))
+            CertificateError::NotValidForNameContext { presented, .. }
+                if presented.iter().any(|n| presented_name(n).is_some()) =>
+            {
+                let names: Vec<String> =
+                    presented.iter().filter_map(|n| presented_name(n)).collect();
+                let shown = match names.len() {
+                    0..=5 => names.join(", "),
+                    n => format!("{} and {} more", names[..5].join(", "), n - 5),
+                };
+                format!("certificate is for {shown}, not {host}")
             }
             CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
                 format!("certificate is not valid for {host}")
             }
             CertificateError::Revoked => "certificate has been revoked".to_string(),
-            CertificateError::BadSignature => {
-                "certificate signature does not verify".to_string()
-            }
+            CertificateError::BadSignature => "certificate signature does not verify".to_string(),
             CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => {
                 "certificate is not meant for TLS servers".to_string()
             }
@@ -433,6 +445,19 @@ fn explain_tls(error: &rustls::Error, host: &str) -> String {
         }
         other => format!("TLS failed: {other}"),
     }
+}
+
+/// A name from webpki's list of presented names (`DnsName("mail.example.com")`,
+/// `IpAddress(192.0.2.1)`), without the wrapping and without control characters; `None` for
+/// kinds that are not host names.
+fn presented_name(debug: &str) -> Option<String> {
+    let name = if let Some(rest) = debug.strip_prefix("DnsName(\"") {
+        rest.strip_suffix("\")")?
+    } else {
+        debug.strip_prefix("IpAddress(")?.strip_suffix(')')?
+    };
+    let clean: String = name.chars().filter(|c| !c.is_control()).take(253).collect();
+    (!clean.is_empty()).then_some(clean)
 }
 
 fn date(unix: u64) -> String {
@@ -493,15 +518,20 @@ pub(crate) mod test_support {
             crate::install_crypto_provider();
             let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
             params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+            // A name of its own: two test CAs with one name would look like one CA whose
+            // signatures do not verify.
+            static SERIAL: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+            let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             params
                 .distinguished_name
-                .push(DnType::CommonName, "mailcfg test CA");
+                .push(DnType::CommonName, format!("mailcfg test CA {serial}"));
             params.key_usages = vec![
                 KeyUsagePurpose::KeyCertSign,
                 KeyUsagePurpose::CrlSign,
                 KeyUsagePurpose::DigitalSignature,
             ];
-            let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+            let issuer =
+                CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
             let mut file = tempfile::NamedTempFile::new().unwrap();
             file.write_all(issuer.pem().as_bytes()).unwrap();
             let tls = TlsContext::new(Some(file.path())).unwrap();
@@ -666,11 +696,11 @@ pub(crate) mod test_support {
                     let (acceptor, handler, recorded) =
                         (acceptor.clone(), handler.clone(), recorded.clone());
                     tokio::spawn(async move {
-                        if silent {
-                            let _held = tcp;
-                            std::future::pending::<()>().await;
-                        }
                         match acceptor {
+                            _ if silent => {
+                                let _held = tcp;
+                                std::future::pending::<()>().await;
+                            }
                             Some(acceptor) => {
                                 if let Ok(stream) = acceptor.accept(tcp).await {
                                     serve(stream, &handler, &recorded).await;
@@ -830,10 +860,7 @@ mod tests {
             "https://user@example.com/",
             "not a url",
         ] {
-            assert!(
-                matches!(start_url(bad), Err(FetchError::Other(_))),
-                "{bad}"
-            );
+            assert!(matches!(start_url(bad), Err(FetchError::Other(_))), "{bad}");
         }
     }
 
@@ -851,15 +878,33 @@ mod tests {
                 .as_str(),
             "https://b.example.net/x"
         );
-        assert!(next_hop(&url("http://a.example.com/"), Some("https://a.example.com/"), 0).is_ok());
-        assert!(next_hop(&url("http://a.example.com/"), Some("http://b.example.com/"), 0).is_ok());
+        assert!(
+            next_hop(
+                &url("http://a.example.com/"),
+                Some("https://a.example.com/"),
+                0
+            )
+            .is_ok()
+        );
+        assert!(
+            next_hop(
+                &url("http://a.example.com/"),
+                Some("http://b.example.com/"),
+                0
+            )
+            .is_ok()
+        );
         // Refusals.
         let down = next_hop(&https, Some("http://a.example.com/x"), 0).unwrap_err();
         assert!(down.contains("https to plain http"), "{down}");
         let many = next_hop(&https, Some("/x"), MAX_REDIRECTS).unwrap_err();
         assert!(many.contains("more than 3 redirects"), "{many}");
         assert!(next_hop(&https, None, 0).unwrap_err().contains("Location"));
-        assert!(next_hop(&https, Some("  "), 0).unwrap_err().contains("Location"));
+        assert!(
+            next_hop(&https, Some("  "), 0)
+                .unwrap_err()
+                .contains("Location")
+        );
         assert!(
             next_hop(&https, Some("https://u:p@b.example.com/"), 0)
                 .unwrap_err()
@@ -904,15 +949,28 @@ mod tests {
 
     #[test]
     fn certificate_errors_read_as_words() {
-        use rustls::{CertificateError, Error};
         use rustls::pki_types::{ServerName, UnixTime};
+        use rustls::{CertificateError, Error};
         let name = Error::InvalidCertificate(CertificateError::NotValidForNameContext {
             expected: ServerName::try_from("mail.example.jp").unwrap().to_owned(),
-            presented: vec!["other.example.com".into(), "*.other.example.com".into()],
+            presented: vec![
+                "DnsName(\"other.example.com\")".into(),
+                "DnsName(\"*.other.example.com\")".into(),
+                "IpAddress(192.0.2.1)".into(),
+                "DirectoryName".into(),
+            ],
         });
         assert_eq!(
             explain_tls(&name, "mail.example.jp"),
-            "certificate is for other.example.com, *.other.example.com, not mail.example.jp"
+            "certificate is for other.example.com, *.other.example.com, 192.0.2.1, not mail.example.jp"
+        );
+        let nameless = Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+            expected: ServerName::try_from("mail.example.jp").unwrap().to_owned(),
+            presented: vec!["DirectoryName".into(), "DnsName(\"\u{1b}\")".into()],
+        });
+        assert_eq!(
+            explain_tls(&nameless, "mail.example.jp"),
+            "certificate is not valid for mail.example.jp"
         );
         let expired = Error::InvalidCertificate(CertificateError::ExpiredContext {
             time: UnixTime::since_unix_epoch(Duration::from_secs(1_700_000_000)),
@@ -934,7 +992,10 @@ mod tests {
         })
         .await;
         let http = client(&ca.tls, STEP);
-        let got = http.get(&server.url("/mail/config-v1.1.xml?a=b")).await.unwrap();
+        let got = http
+            .get(&server.url("/mail/config-v1.1.xml?a=b"))
+            .await
+            .unwrap();
         assert_eq!(got.body, b"<clientConfig/>");
         assert_eq!(got.status, 200);
         assert!(got.https);
@@ -984,18 +1045,16 @@ mod tests {
         let ca = TestCa::new();
         let plain = Server::http(|_| Reply::xml("<plain/>")).await;
         let plain_url = plain.url("/x");
-        let server = Server::https(ca.localhost(), move |request| {
-            match request.path.as_str() {
-                "/one" => Reply::redirect(301, "/two"),
-                "/two" => Reply::redirect(302, "three"),
-                "/three" => Reply::xml("<done/>"),
-                "/down" => Reply::redirect(302, &plain_url),
-                "/loop" => Reply::redirect(307, "/loop"),
-                "/post" => Reply::redirect(307, "/posted"),
-                "/see-other" => Reply::redirect(303, "/posted"),
-                "/posted" => Reply::xml(format!("{} {}", request.method, request.body.len())),
-                _ => Reply::redirect(302, ""),
-            }
+        let server = Server::https(ca.localhost(), move |request| match request.path.as_str() {
+            "/one" => Reply::redirect(301, "/two"),
+            "/two" => Reply::redirect(302, "three"),
+            "/three" => Reply::xml("<done/>"),
+            "/down" => Reply::redirect(302, &plain_url),
+            "/loop" => Reply::redirect(307, "/loop"),
+            "/post" => Reply::redirect(307, "/posted"),
+            "/see-other" => Reply::redirect(303, "/posted"),
+            "/posted" => Reply::xml(format!("{} {}", request.method, request.body.len())),
+            _ => Reply::redirect(302, ""),
         })
         .await;
         let http = client(&ca.tls, STEP);
@@ -1019,7 +1078,11 @@ mod tests {
         );
         // The first request and three redirects, no more.
         assert_eq!(
-            server.requests().iter().filter(|r| r.path == "/loop").count(),
+            server
+                .requests()
+                .iter()
+                .filter(|r| r.path == "/loop")
+                .count(),
             4
         );
 
@@ -1073,8 +1136,10 @@ mod tests {
         let ca = TestCa::new();
         let other_ca = TestCa::new();
         let untrusted = Server::https(other_ca.localhost(), |_| Reply::xml("<x/>")).await;
-        let wrong_name =
-            Server::https(ca.leaf(&["mail.example.org"], false), |_| Reply::xml("<x/>")).await;
+        let wrong_name = Server::https(ca.leaf(&["mail.example.org"], false), |_| {
+            Reply::xml("<x/>")
+        })
+        .await;
         let expired = Server::https(ca.leaf(&["localhost"], true), |_| Reply::xml("<x/>")).await;
         let http = client(&ca.tls, STEP);
 
@@ -1111,7 +1176,11 @@ mod tests {
                 .await,
             Err(FetchError::Timeout)
         );
-        assert!(start.elapsed() < Duration::from_millis(1200), "{:?}", start.elapsed());
+        assert!(
+            start.elapsed() < Duration::from_millis(1200),
+            "{:?}",
+            start.elapsed()
+        );
 
         // Reads the request, never answers.
         let hanging = Server::https(ca.localhost(), |_| Reply::Hang).await;
@@ -1165,6 +1234,9 @@ mod tests {
             .get(&format!("https://localhost:{}/", plain.port))
             .await
             .unwrap_err();
-        assert!(matches!(&err, FetchError::Tls(m) if m.contains("does not speak TLS")), "{err:?}");
+        assert!(
+            matches!(&err, FetchError::Tls(m) if m.contains("does not speak TLS")),
+            "{err:?}"
+        );
     }
 }

@@ -156,7 +156,7 @@ impl Prober {
 
         // Connect.
         let t = Instant::now();
-        let tcp = match connect_any(&ips, target.port, |now| step(now), &mut report).await {
+        let tcp = match connect_any(&ips, target.port, &step, &mut report).await {
             Some(tcp) => tcp,
             None => return report,
         };
@@ -407,7 +407,9 @@ fn fail_handshake(report: &mut EndpointReport, stage: Stage, failure: HandshakeF
         // server's first word missing, just as a missing greeting is elsewhere.
         HandshakeFailure::Timeout if stage == Stage::TlsHandshake => (
             Outcome::Silent,
-            format!("the server accepted the connection but did not answer the TLS handshake within {secs}s"),
+            format!(
+                "the server accepted the connection but did not answer the TLS handshake within {secs}s"
+            ),
         ),
         HandshakeFailure::Timeout => (
             Outcome::Timeout,
