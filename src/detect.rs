@@ -78,7 +78,12 @@ struct Run<'a> {
 }
 
 /// Find, verify and rank the settings for `email`.
-pub async fn detect(email: &EmailAddress, settings: &DetectSettings, engine: &Engine, progress: &Progress) -> Report {
+pub async fn detect(
+    email: &EmailAddress,
+    settings: &DetectSettings,
+    engine: &Engine,
+    progress: &Progress,
+) -> Report {
     let started = Instant::now();
     let mut run = Run {
         email,
@@ -142,7 +147,11 @@ pub async fn detect(email: &EmailAddress, settings: &DetectSettings, engine: &En
 
     let mut sources = run.sources;
     // Arrival order depends on timing; the report must not.
-    sources.sort_by(|a, b| source_order(a.kind).cmp(&source_order(b.kind)).then(a.query.cmp(&b.query)));
+    sources.sort_by(|a, b| {
+        source_order(a.kind)
+            .cmp(&source_order(b.kind))
+            .then(a.query.cmp(&b.query))
+    });
     let mut probes = run.probes;
     probes.sort_by(|a, b| (a.protocol, &a.host, a.port).cmp(&(b.protocol, &b.host, b.port)));
     rank::build_report(RankInput {
@@ -170,13 +179,22 @@ pub fn detect_offline(email: &EmailAddress) -> Report {
 }
 
 /// The provider the address's domain belongs to, and the source report saying so.
-fn table_lookup(email: &EmailAddress) -> (Option<(&'static providers::Provider, &'static str)>, SourceReport) {
+fn table_lookup(
+    email: &EmailAddress,
+) -> (
+    Option<(&'static providers::Provider, &'static str)>,
+    SourceReport,
+) {
     let started = std::time::Instant::now();
     match providers::by_domain(&email.domain) {
         Some(p) => {
             let candidates = p.candidates(&email.local_part, &email.domain, SourceKind::Provider);
-            let report = SourceReport::found(SourceKind::Provider, format!("provider table: {}", p.id), candidates)
-                .with_elapsed(started.elapsed());
+            let report = SourceReport::found(
+                SourceKind::Provider,
+                format!("provider table: {}", p.id),
+                candidates,
+            )
+            .with_elapsed(started.elapsed());
             (Some((p, "domain")), report)
         }
         None => {
@@ -208,29 +226,58 @@ impl Run<'_> {
     fn start_sources(&mut self) {
         let email = self.email.clone();
         let dns = self.engine.dns.clone();
-        self.spawn_source(SourceKind::Srv, format!("SRV records of {}", email.domain), {
-            let (dns, email) = (dns.clone(), email.clone());
-            async move { Event::Sources(discover::srv::fetch(&dns, &email).await) }
-        });
+        self.spawn_source(
+            SourceKind::Srv,
+            format!("SRV records of {}", email.domain),
+            {
+                let (dns, email) = (dns.clone(), email.clone());
+                async move { Event::Sources(discover::srv::fetch(&dns, &email).await) }
+            },
+        );
         self.spawn_source(SourceKind::Mx, format!("{} MX", email.domain), {
             let (dns, email) = (dns.clone(), email.clone());
             async move { Event::Mx(Box::new(discover::mx::fetch(&dns, &email).await)) }
         });
-        let Some(http) = self.engine.http.clone() else { return };
-        self.spawn_source(SourceKind::Autoconfig, format!("autoconfig for {}", email.domain), {
-            let (http, email) = (http.clone(), email.clone());
-            async move {
-                Event::Sources(discover::autoconfig::fetch(&http, &email, &email.domain, SourceKind::Autoconfig).await)
-            }
-        });
+        let Some(http) = self.engine.http.clone() else {
+            return;
+        };
+        self.spawn_source(
+            SourceKind::Autoconfig,
+            format!("autoconfig for {}", email.domain),
+            {
+                let (http, email) = (http.clone(), email.clone());
+                async move {
+                    Event::Sources(
+                        discover::autoconfig::fetch(
+                            &http,
+                            &email,
+                            &email.domain,
+                            SourceKind::Autoconfig,
+                        )
+                        .await,
+                    )
+                }
+            },
+        );
         match &self.settings.ispdb_url {
             Some(base) => {
                 let (http, email, base) = (http.clone(), email.clone(), base.clone());
-                self.spawn_source(SourceKind::Ispdb, discover::ispdb::url(&base, &email.domain), async move {
-                    Event::Sources(vec![
-                        discover::ispdb::fetch(&http, &base, &email, &email.domain, SourceKind::Ispdb).await,
-                    ])
-                });
+                self.spawn_source(
+                    SourceKind::Ispdb,
+                    discover::ispdb::url(&base, &email.domain),
+                    async move {
+                        Event::Sources(vec![
+                            discover::ispdb::fetch(
+                                &http,
+                                &base,
+                                &email,
+                                &email.domain,
+                                SourceKind::Ispdb,
+                            )
+                            .await,
+                        ])
+                    },
+                );
             }
             None => self.sources.push(SourceReport::new(
                 SourceKind::Ispdb,
@@ -248,23 +295,46 @@ impl Run<'_> {
     /// autoconfig and the ISPDB about it, as Thunderbird does.
     fn follow_mx(&mut self, finding: &MxFinding) {
         self.mx_host = finding.preferred.clone();
-        let (Some(other), None, Some(http)) = (&finding.other_domain, finding.provider, self.engine.http.clone()) else {
+        let (Some(other), None, Some(http)) = (
+            &finding.other_domain,
+            finding.provider,
+            self.engine.http.clone(),
+        ) else {
             return;
         };
         let email = self.email.clone();
         let other = other.clone();
-        self.spawn_source(SourceKind::Mx, format!("autoconfig for MX domain {other}"), {
-            let (http, email, other) = (http.clone(), email.clone(), other.clone());
-            async move { Event::Sources(discover::autoconfig::fetch(&http, &email, &other, SourceKind::Mx).await) }
-        });
+        self.spawn_source(
+            SourceKind::Mx,
+            format!("autoconfig for MX domain {other}"),
+            {
+                let (http, email, other) = (http.clone(), email.clone(), other.clone());
+                async move {
+                    Event::Sources(
+                        discover::autoconfig::fetch(&http, &email, &other, SourceKind::Mx).await,
+                    )
+                }
+            },
+        );
         if let Some(base) = self.settings.ispdb_url.clone() {
-            self.spawn_source(SourceKind::Mx, discover::ispdb::url(&base, &other), async move {
-                Event::Sources(vec![discover::ispdb::fetch(&http, &base, &email, &other, SourceKind::Mx).await])
-            });
+            self.spawn_source(
+                SourceKind::Mx,
+                discover::ispdb::url(&base, &other),
+                async move {
+                    Event::Sources(vec![
+                        discover::ispdb::fetch(&http, &base, &email, &other, SourceKind::Mx).await,
+                    ])
+                },
+            );
         }
     }
 
-    fn spawn_source(&mut self, kind: SourceKind, query: String, task: impl Future<Output = Event> + Send + 'static) {
+    fn spawn_source(
+        &mut self,
+        kind: SourceKind,
+        query: String,
+        task: impl Future<Output = Event> + Send + 'static,
+    ) {
         let handle = self.tasks.spawn(task);
         self.pending_sources.insert(handle.id(), (kind, query));
     }
@@ -284,7 +354,12 @@ impl Run<'_> {
         let place: Place = (e.protocol, e.host.clone(), e.port);
         let trusted_source = candidate.sources.iter().any(|s| s.authenticated);
         let confirm = !trusted_source && !within_registrable_domain(&e.host, &self.email.domain);
-        let potential: Potential = (e.security, e.protocol == Protocol::Pop3, e.port == 25, confirm);
+        let potential: Potential = (
+            e.security,
+            e.protocol == Protocol::Pop3,
+            e.port == 25,
+            confirm,
+        );
         if let Some(known) = self.potential.get_mut(&place) {
             *known = (*known).min(potential);
             return;
@@ -313,7 +388,9 @@ impl Run<'_> {
     fn best_verified(&self, incoming: bool) -> Option<Potential> {
         self.probes
             .iter()
-            .filter(|p| p.protocol.is_incoming() == incoming && p.is_ok() && p.certificate_trusted())
+            .filter(|p| {
+                p.protocol.is_incoming() == incoming && p.is_ok() && p.certificate_trusted()
+            })
             .filter_map(|p| {
                 let place: Place = (p.protocol, p.host.clone(), p.port);
                 let claimed = self.potential.get(&place)?;
@@ -327,7 +404,8 @@ impl Run<'_> {
             return false;
         };
         let better_pending = self.pending_probes.values().any(|place| {
-            place.0.is_incoming() == incoming && self.potential.get(place).is_some_and(|p| *p < best)
+            place.0.is_incoming() == incoming
+                && self.potential.get(place).is_some_and(|p| *p < best)
         });
         !better_pending && (self.pending_sources.is_empty() || best == BEST_POSSIBLE)
     }
@@ -357,9 +435,14 @@ impl Run<'_> {
             return false;
         }
         let started = std::time::Instant::now();
-        let candidates = discover::guess::candidates(self.email, &protocols, self.mx_host.as_deref());
-        let report = SourceReport::found(SourceKind::Guess, format!("guessed host names for {}", self.email.domain), candidates)
-            .with_elapsed(started.elapsed());
+        let candidates =
+            discover::guess::candidates(self.email, &protocols, self.mx_host.as_deref());
+        let report = SourceReport::found(
+            SourceKind::Guess,
+            format!("guessed host names for {}", self.email.domain),
+            candidates,
+        )
+        .with_elapsed(started.elapsed());
         let before = self.pending_probes.len();
         self.add_sources(vec![report]);
         self.pending_probes.len() > before
@@ -368,10 +451,12 @@ impl Run<'_> {
     /// Stop everything still running and say so in the report.
     fn cancel_rest(&mut self) {
         self.tasks.abort_all();
-        let mut cancelled: Vec<(SourceKind, String)> = self.pending_sources.drain().map(|(_, v)| v).collect();
+        let mut cancelled: Vec<(SourceKind, String)> =
+            self.pending_sources.drain().map(|(_, v)| v).collect();
         cancelled.sort();
         for (kind, query) in cancelled {
-            self.sources.push(SourceReport::new(kind, query, SourceStatus::Cancelled));
+            self.sources
+                .push(SourceReport::new(kind, query, SourceStatus::Cancelled));
         }
         self.pending_probes.clear();
     }

@@ -7,6 +7,7 @@
 pub mod address;
 pub mod cli;
 pub mod commands;
+pub mod detect;
 pub mod discover;
 pub mod dns;
 pub mod exit;

@@ -22,7 +22,11 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
         Some(LangArg::En) => Lang::En,
         None => lang_from_env(),
     };
-    let format = if args.json { FormatArg::Json } else { args.format };
+    let format = if args.json {
+        FormatArg::Json
+    } else {
+        args.format
+    };
     let mode = if args.offline {
         Mode::Offline
     } else if args.no_probe {
@@ -68,7 +72,8 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
             prober,
         };
         super::block_on(async {
-            let progress = crate::progress::Progress::spinner(format!("looking up {}", email.display()));
+            let progress =
+                crate::progress::Progress::spinner(format!("looking up {}", email.display()));
             let report = detect(&email, &settings, &engine, &progress).await;
             progress.finish();
             report
@@ -87,8 +92,14 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
 /// 0 when a recommended incoming and outgoing setting were found, 1 when only one of
 /// them was, 3 when neither.
 pub fn exit_for(report: &Report) -> Exit {
-    let incoming = report.incoming.iter().any(|s| recommendable(s, report.mode));
-    let outgoing = report.outgoing.iter().any(|s| recommendable(s, report.mode));
+    let incoming = report
+        .incoming
+        .iter()
+        .any(|s| recommendable(s, report.mode));
+    let outgoing = report
+        .outgoing
+        .iter()
+        .any(|s| recommendable(s, report.mode));
     match (incoming, outgoing) {
         (true, true) => Exit::Success,
         (false, false) => Exit::NotFound,
@@ -103,12 +114,20 @@ pub fn lang_from_env() -> Lang {
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.is_empty())
         .unwrap_or_default();
-    if locale.starts_with("ja") { Lang::Ja } else { Lang::En }
+    if locale.starts_with("ja") {
+        Lang::Ja
+    } else {
+        Lang::En
+    }
 }
 
 fn check_url(flag: &str, text: &str) -> Result<String, CommandError> {
     match reqwest::Url::parse(text) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => Ok(text.to_string()),
-        _ => Err(CommandError::Usage(format!("{flag} wants an http(s) URL, not \"{text}\""))),
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
+            Ok(text.to_string())
+        }
+        _ => Err(CommandError::Usage(format!(
+            "{flag} wants an http(s) URL, not \"{text}\""
+        ))),
     }
 }

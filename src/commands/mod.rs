@@ -2,6 +2,7 @@
 //! use), run the engine, render the report, and derive the exit code from it.
 
 pub mod common;
+pub mod detect;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -12,7 +13,7 @@ use std::io::Write;
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
-        Command::Detect(_) => Err(CommandError::Failure("detect is not built yet".into())),
+        Command::Detect(args) => detect::run(args, out),
     }
 }
 
