@@ -47,7 +47,7 @@ pub struct Engine {
 enum Event {
     Sources(Vec<SourceReport>),
     Mx(Box<MxFinding>),
-    Probe(EndpointReport),
+    Probe(Box<EndpointReport>),
 }
 
 /// Where an endpoint is; one probe answers for every claim about it.
@@ -132,7 +132,7 @@ pub async fn detect(
             run.pending_sources.remove(&id);
             match event {
                 Event::Sources(reports) => run.add_sources(reports),
-                Event::Probe(report) => run.probes.push(report),
+                Event::Probe(report) => run.probes.push(*report),
                 Event::Mx(finding) => {
                     if let Some(p) = finding.provider {
                         provider.get_or_insert((p, "mx"));
@@ -380,7 +380,7 @@ impl Run<'_> {
         };
         let handle = self
             .tasks
-            .spawn(async move { Event::Probe(prober.probe(&target, deadline).await) });
+            .spawn(async move { Event::Probe(Box::new(prober.probe(&target, deadline).await)) });
         self.pending_probes.insert(handle.id(), place);
     }
 
