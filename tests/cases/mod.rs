@@ -1,5 +1,7 @@
 mod cli;
+mod detect;
 mod probe;
+mod providers;
 
 use serde_json::Value;
 use std::process::Output;
