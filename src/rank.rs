@@ -7,7 +7,8 @@
 //!    plaintext one, so plaintext is never recommended while encryption works.
 //! 2. RFC 8314: implicit TLS before STARTTLS before plain.
 //! 3. IMAP before POP3 for incoming mail.
-//! 4. Port 25 last for outgoing mail, and never recommended.
+//! 4. Port 25 last for outgoing mail, and never recommended. (Before all of these: what
+//!    may be recommended at all, see `Setting::recommendable`.)
 //! 5. The more trustworthy source first (provider table, autoconfig over https, ISPDB,
 //!    autodiscover, SRV, MX, plain-http autoconfig, guessing), then discovery order.
 //!
@@ -76,7 +77,7 @@ pub fn build_report(input: RankInput<'_>) -> Report {
         let Some(setting) = setting_for(group, probe, input.mode, email) else {
             continue;
         };
-        let rank = (sort_key(&setting), index);
+        let rank = (sort_key(&setting, input.mode), index);
         if key.0.is_incoming() {
             incoming.push((rank, setting));
         } else {
@@ -117,17 +118,6 @@ pub fn build_report(input: RankInput<'_>) -> Report {
     }
 }
 
-/// Whether this setting may be recommended at all.
-pub fn recommendable(setting: &Setting, mode: Mode) -> bool {
-    let usable = match &setting.verification {
-        Verification::Verified | Verification::UntrustedCertificate { .. } => true,
-        Verification::Unverified { .. } => mode != Mode::Full,
-        Verification::Failed { .. } => false,
-    };
-    let relay_port = setting.endpoint.protocol == Protocol::Smtp && setting.endpoint.port == 25;
-    usable && !relay_port
-}
-
 /// Trust of a source, lower is better.
 fn source_rank(source: &Source) -> u8 {
     match (source.kind, source.authenticated) {
@@ -146,7 +136,7 @@ fn best_source_rank(sources: &[Source]) -> u8 {
     sources.iter().map(source_rank).min().unwrap_or(u8::MAX)
 }
 
-fn sort_key(setting: &Setting) -> (u8, Security, u8, bool, u8) {
+fn sort_key(setting: &Setting, mode: Mode) -> (bool, u8, Security, u8, bool, u8) {
     let encrypted = setting.endpoint.security != Security::Plain;
     let status = match (&setting.verification, encrypted) {
         (Verification::Verified, true) => 0,
@@ -161,6 +151,7 @@ fn sort_key(setting: &Setting) -> (u8, Security, u8, bool, u8) {
     };
     let relay_port = setting.endpoint.protocol == Protocol::Smtp && setting.endpoint.port == 25;
     (
+        !setting.recommendable(mode),
         status,
         setting.endpoint.security,
         protocol,
@@ -380,7 +371,7 @@ fn notes(
     }
     let recommended = [incoming, outgoing]
         .into_iter()
-        .filter_map(|list| list.iter().find(|s| recommendable(s, mode)));
+        .filter_map(|list| list.first().filter(|s| s.recommendable(mode)));
     for setting in recommended {
         if setting.endpoint.security == Security::Plain {
             add(Note::new(
@@ -664,7 +655,8 @@ mod tests {
             Mode::Full,
         );
         assert_eq!(report.outgoing.len(), 1);
-        assert!(!recommendable(&report.outgoing[0], Mode::Full));
+        assert!(!report.outgoing[0].recommendable(Mode::Full));
+        assert!(report.recommended_outgoing().is_none());
         assert!(report.notes.iter().any(|n| n.en.contains("OP25B")));
     }
 
@@ -732,7 +724,7 @@ mod tests {
         );
         assert!(report.incoming[0].confirm.is_some());
         assert!(report.outgoing[0].confirm.is_none());
-        assert!(recommendable(&report.incoming[0], Mode::NoProbe));
+        assert!(report.incoming[0].recommendable(Mode::NoProbe));
     }
 
     #[test]

@@ -8,7 +8,6 @@ use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
 use crate::net::http::HttpClient;
 use crate::probe::{ProbeOptions, Prober};
-use crate::rank::recommendable;
 use crate::report::model::{Mode, Report};
 use crate::report::{detect_json, detect_table, thunderbird};
 use std::io::Write;
@@ -92,14 +91,8 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
 /// 0 when a recommended incoming and outgoing setting were found, 1 when only one of
 /// them was, 3 when neither.
 pub fn exit_for(report: &Report) -> Exit {
-    let incoming = report
-        .incoming
-        .iter()
-        .any(|s| recommendable(s, report.mode));
-    let outgoing = report
-        .outgoing
-        .iter()
-        .any(|s| recommendable(s, report.mode));
+    let incoming = report.recommended_incoming().is_some();
+    let outgoing = report.recommended_outgoing().is_some();
     match (incoming, outgoing) {
         (true, true) => Exit::Success,
         (false, false) => Exit::NotFound,

@@ -70,7 +70,9 @@
 //!   `probes[].certificate`).
 //! - `confirm`: `{en, ja}`|null: set when the user should confirm the host with the
 //!   provider before sending a password to it.
-//! - `recommended`: bool, true for the first setting of its list.
+//! - `recommended`: bool, true for the setting to use: the first of its list, when it
+//!   may be recommended (never a failed setting, never SMTP port 25, and with probes only
+//!   a setting a probe confirmed).
 
 use crate::discover::{SourceReport, SourceStatus};
 use crate::model::{AuthMethod, Endpoint, Note, Source, SourceKind, UsernameForm};
@@ -110,7 +112,7 @@ impl<'a> DetectDocument<'a> {
         let settings = |list: &'a [Setting]| {
             list.iter()
                 .enumerate()
-                .map(|(i, s)| WireSetting::new(s, i == 0))
+                .map(|(i, s)| WireSetting::new(s, i == 0 && s.recommendable(r.mode)))
                 .collect()
         };
         DetectDocument {

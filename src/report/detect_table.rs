@@ -320,12 +320,7 @@ impl Renderer<'_> {
 
     fn alternatives(&self, out: &mut String) {
         let r = self.report;
-        let rest: Vec<&Setting> = r
-            .incoming
-            .iter()
-            .skip(1)
-            .chain(r.outgoing.iter().skip(1))
-            .collect();
+        let rest: Vec<&Setting> = r.alternatives().collect();
         if rest.is_empty() {
             return;
         }
@@ -360,9 +355,7 @@ impl Renderer<'_> {
             .recommended_incoming()
             .is_some_and(|s| s.endpoint.protocol == Protocol::Pop3);
         let pop3_alternative = r
-            .incoming
-            .iter()
-            .skip(1)
+            .alternatives()
             .any(|s| s.endpoint.protocol == Protocol::Pop3);
         if pop3_alternative && !recommended_pop3 {
             out.push_str(self.l(Label::Pop3Reason));

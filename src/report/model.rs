@@ -65,6 +65,20 @@ impl Setting {
         matches!(self.verification, Verification::Verified)
     }
 
+    /// Whether this setting may be recommended at all: it works (or, without probes,
+    /// nothing says it fails), and it is not SMTP port 25, which is for relaying between
+    /// servers and blocked for clients on many networks (OP25B).
+    pub fn recommendable(&self, mode: Mode) -> bool {
+        let usable = match &self.verification {
+            Verification::Verified | Verification::UntrustedCertificate { .. } => true,
+            Verification::Unverified { .. } => mode != Mode::Full,
+            Verification::Failed { .. } => false,
+        };
+        let relay_port =
+            self.endpoint.protocol == crate::model::Protocol::Smtp && self.endpoint.port == 25;
+        usable && !relay_port
+    }
+
     /// The kinds of source that named this setting, deduplicated, in order.
     pub fn source_kinds(&self) -> Vec<SourceKind> {
         source_kinds(&self.sources)
@@ -137,11 +151,24 @@ pub struct Report {
 }
 
 impl Report {
+    /// The recommendation: the first incoming setting, when it may be recommended
+    /// (the ranking puts every recommendable setting before the others).
     pub fn recommended_incoming(&self) -> Option<&Setting> {
-        self.incoming.first()
+        self.incoming.first().filter(|s| s.recommendable(self.mode))
     }
 
+    /// The recommendation for outgoing mail, as [`Report::recommended_incoming`].
     pub fn recommended_outgoing(&self) -> Option<&Setting> {
-        self.outgoing.first()
+        self.outgoing.first().filter(|s| s.recommendable(self.mode))
+    }
+
+    /// Settings other than the recommendations, incoming first.
+    pub fn alternatives(&self) -> impl Iterator<Item = &Setting> {
+        let skip_in = usize::from(self.recommended_incoming().is_some());
+        let skip_out = usize::from(self.recommended_outgoing().is_some());
+        self.incoming
+            .iter()
+            .skip(skip_in)
+            .chain(self.outgoing.iter().skip(skip_out))
     }
 }
