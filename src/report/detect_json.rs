@@ -618,3 +618,26 @@ mod tests {
         assert_eq!(doc["mode"], "offline");
     }
 }
+
+#[cfg(test)]
+mod readme_tests {
+    /// README.md documents the wire format by quoting this file's doc comment; the two must
+    /// not drift apart.
+    #[test]
+    fn readme_quotes_the_documented_schema() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let source = std::fs::read_to_string(format!("{root}/src/report/detect_json.rs")).unwrap();
+        let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+        let doc: Vec<&str> = source
+            .lines()
+            .take_while(|l| l.starts_with("//!"))
+            .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+            .collect();
+        let start = doc.iter().position(|l| *l == "# Document").unwrap() + 1;
+        let body = doc[start..].join("\n");
+        assert!(
+            readme.contains(body.trim()),
+            "README.md's detect JSON section differs from src/report/detect_json.rs's doc comment"
+        );
+    }
+}
