@@ -44,6 +44,17 @@ pub struct SrvRecord {
     pub target: String,
 }
 
+impl SrvRecord {
+    pub fn new(priority: u16, weight: u16, port: u16, target: &str) -> SrvRecord {
+        SrvRecord {
+            priority,
+            weight,
+            port,
+            target: normalise_name(target),
+        }
+    }
+}
+
 /// A resolver: the system's, or one explicit server (`--dns-server`).
 pub struct Dns {
     explicit: Option<TokioResolver>,
@@ -166,12 +177,12 @@ impl Dns {
             .answers()
             .iter()
             .filter_map(|record| match &record.data {
-                RData::SRV(srv) => Some(SrvRecord {
-                    priority: srv.priority,
-                    weight: srv.weight,
-                    port: srv.port,
-                    target: normalise_name(&srv.target.to_ascii()),
-                }),
+                RData::SRV(srv) => Some(SrvRecord::new(
+                    srv.priority,
+                    srv.weight,
+                    srv.port,
+                    &srv.target.to_ascii(),
+                )),
                 _ => None,
             })
             .collect())

@@ -301,12 +301,7 @@ mod tests {
     }
 
     fn srv(priority: u16, weight: u16, port: u16, target: &str) -> SrvRecord {
-        SrvRecord {
-            priority,
-            weight,
-            port,
-            target: target.into(),
-        }
+        SrvRecord::new(priority, weight, port, target)
     }
 
     #[test]

@@ -631,7 +631,10 @@ mod readme_tests {
         let doc: Vec<&str> = source
             .lines()
             .take_while(|l| l.starts_with("//!"))
-            .map(|l| l.strip_prefix("//! ").unwrap_or(l.trim_start_matches("//!")))
+            .map(|l| {
+                l.strip_prefix("//! ")
+                    .unwrap_or(l.trim_start_matches("//!"))
+            })
             .collect();
         let start = doc.iter().position(|l| *l == "# Document").unwrap() + 1;
         let body = doc[start..].join("\n");

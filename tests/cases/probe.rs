@@ -494,3 +494,57 @@ fn a_dead_port_does_not_delay_the_others() {
     // Probed concurrently: one timeout (2 s) plus overhead, not the sum of the stages.
     assert!(elapsed < Duration::from_millis(3500), "took {elapsed:?}");
 }
+
+#[test]
+fn an_unfamiliar_port_is_tried_with_tls_first_then_in_the_clear() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let mut tls_only = DovecotConfig::new(ip, ca.issue(&[&ip.to_string()], Validity::Current));
+    (
+        tls_only.imaps_port,
+        tls_only.imap_port,
+        tls_only.pop3s_port,
+        tls_only.pop3_port,
+    ) = (Some(10993), None, None, None);
+    let _tls = Dovecot::start(tls_only);
+    let plain_ip = support::next_ip();
+    let mut plain = DovecotConfig::plaintext(plain_ip);
+    (plain.imap_port, plain.pop3_port) = (Some(10143), None);
+    let _plain = Dovecot::start(plain);
+    let ca_file = ca.ca_pem().display().to_string();
+
+    let (json, code, _) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:10993"),
+        "--protocol",
+        "imap",
+        "--ca-file",
+        &ca_file,
+    ]);
+    let e = endpoint(&json, "imap", 10993);
+    assert_eq!(e["security"], "tls", "{e:#}");
+    assert_eq!(e["certificate"]["verified"], true, "{e:#}");
+    assert_eq!(code, 0);
+
+    let (json, code, _) =
+        mailcfg_json(&["probe", &format!("{plain_ip}:10143"), "--protocol", "imap"]);
+    let e = endpoint(&json, "imap", 10143);
+    assert_eq!(e["outcome"], "ok", "{e:#}");
+    assert_eq!(e["security"], "plain", "{e:#}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn every_protocol_is_asked_on_an_unfamiliar_port_without_protocol() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let mut plain = DovecotConfig::plaintext(ip);
+    (plain.imap_port, plain.pop3_port) = (None, Some(10110));
+    let _pop3 = Dovecot::start(plain);
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:10110"), "--timeout", "2"]);
+    assert_eq!(endpoint(&json, "pop3", 10110)["outcome"], "ok");
+    assert_eq!(endpoint(&json, "imap", 10110)["outcome"], "not-protocol");
+    assert_eq!(endpoint(&json, "smtp", 10110)["outcome"], "not-protocol");
+    assert_eq!(code, 1);
+}
