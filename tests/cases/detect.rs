@@ -530,3 +530,109 @@ fn thunderbird_export_of_a_verified_answer() {
     assert!(xml.contains("<hostname>mail.tb.test</hostname>"), "{xml}");
     assert!(xml.contains("<socketType>SSL</socketType>"), "{xml}");
 }
+
+#[test]
+fn found_only_through_autodiscover_without_credentials() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let mail = MailServers::start(&ca, &["mail.ad.test"], |_| {});
+    let web_ip = support::next_ip();
+    let pox = r#"<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account><AccountType>email</AccountType><Action>settings</Action>
+      <Protocol><Type>IMAP</Type><Server>mail.ad.test</Server><Port>993</Port><SSL>on</SSL><LoginName>taro@ad.test</LoginName><SPA>off</SPA></Protocol>
+      <Protocol><Type>SMTP</Type><Server>mail.ad.test</Server><Port>465</Port><SSL>on</SSL><LoginName>taro@ad.test</LoginName><SPA>off</SPA><AuthRequired>on</AuthRequired></Protocol>
+    </Account>
+  </Response>
+</Autodiscover>"#;
+    let web = HttpServer::https(
+        web_ip,
+        ca.issue(&["autodiscover.ad.test"], Validity::Current),
+        Routes::new().route(
+            "autodiscover.ad.test",
+            "/autodiscover/autodiscover.xml",
+            Response::xml(pox),
+        ),
+    );
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.ad.test", mail.ip)
+            .a("autodiscover.ad.test", web_ip),
+    );
+    let (json, code) = detect("taro@ad.test", &dns, &ca, &[]);
+    assert_eq!(code, 0, "{json:#}");
+    let imap = first(&json, "incoming");
+    assert_setting(imap, "imap", "mail.ad.test", 993, "tls");
+    assert_eq!(strings(imap, "sources"), ["autodiscover"]);
+    assert_eq!(imap["verified"], true);
+    assert_setting(first(&json, "outgoing"), "smtp", "mail.ad.test", 465, "tls");
+    let posts: Vec<_> = web
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect();
+    assert!(!posts.is_empty());
+    assert!(posts.iter().all(|r| {
+        String::from_utf8_lossy(&r.body).contains("<EMailAddress>taro@ad.test</EMailAddress>")
+    }));
+    assert!(
+        !web.saw_credentials(),
+        "autodiscover must never send credentials"
+    );
+}
+
+#[test]
+fn plain_http_autoconfig_is_a_flagged_fallback() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let mail = MailServers::start(&ca, &["mail.elsewhere.test"], |_| {});
+    let web_ip = support::next_ip();
+    let config = r#"<clientConfig version="1.1"><emailProvider id="plain.test"><domain>plain.test</domain>
+      <incomingServer type="imap"><hostname>mail.elsewhere.test</hostname><port>993</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></incomingServer>
+      <outgoingServer type="smtp"><hostname>mail.elsewhere.test</hostname><port>465</port><socketType>SSL</socketType><username>%EMAILADDRESS%</username><authentication>password-cleartext</authentication></outgoingServer>
+    </emailProvider></clientConfig>"#;
+    let mut http = crate::support::HttpConfig::new(
+        web_ip,
+        ca.issue(&["www.plain.test"], Validity::Current),
+        Routes::new().route(
+            "autoconfig.plain.test",
+            "/mail/config-v1.1.xml",
+            Response::xml(config),
+        ),
+    );
+    (http.https_port, http.http_port) = (None, Some(80));
+    let _web = HttpServer::start(http);
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.elsewhere.test", mail.ip)
+            .a("autoconfig.plain.test", web_ip),
+    );
+    let (json, _) = detect("taro@plain.test", &dns, &ca, &[]);
+    let imap = first(&json, "incoming");
+    assert_setting(imap, "imap", "mail.elsewhere.test", 993, "tls");
+    assert_eq!(
+        imap["source_details"][0]["authenticated"], false,
+        "{imap:#}"
+    );
+    assert!(
+        imap["source_details"][0]["detail"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("http://"),
+        "{imap:#}"
+    );
+    // A host outside the user's domain, named over plain http: the user must confirm it.
+    assert!(
+        imap["confirm"]["en"]
+            .as_str()
+            .unwrap_or("")
+            .contains("mail.elsewhere.test"),
+        "{imap:#}"
+    );
+    assert!(imap["confirm"]["ja"].as_str().is_some());
+}
