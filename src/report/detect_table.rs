@@ -266,9 +266,14 @@ impl Renderer<'_> {
     fn status_long(&self, v: &Verification) -> String {
         match v {
             Verification::Verified => self.l(Label::VerifiedLong).to_string(),
-            Verification::Unverified { reason } => {
-                format!("{}: {}", self.l(Label::NotVerified), clean(reason))
-            }
+            // The reason follows from the mode; say it in the reader's language.
+            Verification::Unverified { .. } => self
+                .l(match self.report.mode {
+                    Mode::Offline => Label::UnverifiedOffline,
+                    Mode::NoProbe => Label::UnverifiedNoProbe,
+                    Mode::Full => Label::UnverifiedNotReached,
+                })
+                .to_string(),
             Verification::UntrustedCertificate { error } => {
                 format!(
                     "{}: {}",

@@ -55,6 +55,9 @@ pub enum Label {
     VerifiedLong,
     VerifiedShort,
     NotVerified,
+    UnverifiedOffline,
+    UnverifiedNoProbe,
+    UnverifiedNotReached,
     UntrustedCertificateLong,
     UntrustedCertificateShort,
     FailedLong,
@@ -178,6 +181,18 @@ fn texts(key: Label) -> (&'static str, &'static str) {
         VerifiedLong => ("✓ Verified by connecting", "✓ 接続して確認済み"),
         VerifiedShort => ("✓ verified", "✓ 確認済み"),
         NotVerified => ("Not verified", "未確認"),
+        UnverifiedOffline => (
+            "Not verified: offline, no server was contacted",
+            "未確認: オフラインのため、サーバーには接続していません",
+        ),
+        UnverifiedNoProbe => (
+            "Not verified: --no-probe, no mail server was contacted",
+            "未確認: --no-probe のため、メールサーバーには接続していません",
+        ),
+        UnverifiedNotReached => (
+            "Not verified: a better setting was confirmed first, or time ran out",
+            "未確認: より良い設定を先に確認できたか、時間切れになりました",
+        ),
         UntrustedCertificateLong => (
             "⚠ Connected, but the server's certificate is not trusted",
             "⚠ 接続できましたが、サーバーの証明書が信頼できません",
