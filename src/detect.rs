@@ -8,6 +8,10 @@
 //! still running could outrank it, and either no source is still running or the
 //! verified setting already has the best rank there is (implicit TLS, IMAP/SMTP, a
 //! trusted certificate, inside the user's domain or named by an authenticated source).
+//! Whatever is still running is waited for only for a grace period after the first
+//! verification: as long again as that verification took (at least [`MIN_GRACE`]). A
+//! working server answers within that time on the same network; one that has not is
+//! silent, filtered or far slower, and must not delay an answer already known.
 //! Guessing starts only when the sources are done and a direction still has nothing.
 
 use crate::address::EmailAddress;
@@ -60,6 +64,9 @@ type Potential = (Security, bool, bool, bool);
 
 const BEST_POSSIBLE: Potential = (Security::Tls, false, false, false);
 
+/// The shortest grace period: enough for a few round trips on a slow link.
+pub const MIN_GRACE: Duration = Duration::from_millis(250);
+
 struct Run<'a> {
     email: &'a EmailAddress,
     settings: &'a DetectSettings,
@@ -75,6 +82,9 @@ struct Run<'a> {
     mx_host: Option<String>,
     guessed: bool,
     deadline: Instant,
+    /// Per direction (incoming, outgoing): when the grace period after the first
+    /// verification ends.
+    grace_ends: [Option<Instant>; 2],
 }
 
 /// Find, verify and rank the settings for `email`.
@@ -98,6 +108,7 @@ pub async fn detect(
         mx_host: None,
         guessed: false,
         deadline: started + settings.deadline,
+        grace_ends: [None, None],
     };
 
     // The provider table answers at once and needs no network.
@@ -119,9 +130,16 @@ pub async fn detect(
             if run.tasks.is_empty() && !run.start_guesses() {
                 break;
             }
+            let wake = run.next_wake();
             let next = tokio::select! {
                 next = run.tasks.join_next_with_id() => next,
-                _ = tokio::time::sleep_until(run.deadline) => break,
+                _ = tokio::time::sleep_until(wake) => {
+                    if wake >= run.deadline {
+                        break;
+                    }
+                    // A grace period ended: look again at what is settled.
+                    continue;
+                }
             };
             let Some(next) = next else { continue };
             let Ok((id, event)) = next else {
@@ -132,7 +150,7 @@ pub async fn detect(
             run.pending_sources.remove(&id);
             match event {
                 Event::Sources(reports) => run.add_sources(reports),
-                Event::Probe(report) => run.probes.push(*report),
+                Event::Probe(report) => run.record_probe(*report),
                 Event::Mx(finding) => {
                     if let Some(p) = finding.provider {
                         provider.get_or_insert((p, "mx"));
@@ -384,6 +402,27 @@ impl Run<'_> {
         self.pending_probes.insert(handle.id(), place);
     }
 
+    fn record_probe(&mut self, report: EndpointReport) {
+        let direction = usize::from(!report.protocol.is_incoming());
+        if report.is_ok() && report.certificate_trusted() && self.grace_ends[direction].is_none() {
+            let took = Duration::from_secs_f64(report.timings.total_ms / 1000.0);
+            self.grace_ends[direction] = Some(Instant::now() + took.max(MIN_GRACE));
+        }
+        self.probes.push(report);
+    }
+
+    /// When to look again even if no task finishes: the end of a grace period still to
+    /// come, or the deadline.
+    fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        self.grace_ends
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|end| *end > now)
+            .fold(self.deadline, Instant::min)
+    }
+
     /// The best rank verified so far in one direction.
     fn best_verified(&self, incoming: bool) -> Option<Potential> {
         self.probes
@@ -403,6 +442,11 @@ impl Run<'_> {
         let Some(best) = self.best_verified(incoming) else {
             return false;
         };
+        let grace_over =
+            self.grace_ends[usize::from(!incoming)].is_some_and(|end| Instant::now() >= end);
+        if grace_over {
+            return true;
+        }
         let better_pending = self.pending_probes.values().any(|place| {
             place.0.is_incoming() == incoming
                 && self.potential.get(place).is_some_and(|p| *p < best)

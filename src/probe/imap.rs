@@ -148,11 +148,10 @@ pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepErro
     }
 }
 
-pub async fn quit(conn: &mut Conn, deadline: Instant) {
-    if conn.write(b"L1 LOGOUT\r\n", deadline).await.is_ok() {
-        let _ = read_tagged(conn, "L1", deadline).await;
-    }
-}
+/// The polite goodbye. Its reply is not waited for: it would cost a round trip and
+/// tell nothing.
+pub const GOODBYE: &[u8] = b"L1 LOGOUT
+";
 
 #[cfg(test)]
 mod tests {

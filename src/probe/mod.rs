@@ -390,14 +390,16 @@ fn finish(report: &mut EndpointReport, caps: &Capabilities, security: Security) 
     report.security = Some(security);
 }
 
+/// Say goodbye and close, without waiting for the server's reply: the report is complete,
+/// and a slow or silent goodbye must not hold it up.
 async fn quit(mut conn: Conn, protocol: Protocol, deadline: Instant) {
-    // Politeness only: never let a slow goodbye hold up the report.
-    let deadline = deadline.min(Instant::now() + Duration::from_millis(500));
-    match protocol {
-        Protocol::Imap => imap::quit(&mut conn, deadline).await,
-        Protocol::Pop3 => pop3::quit(&mut conn, deadline).await,
-        Protocol::Smtp => smtp::quit(&mut conn, deadline).await,
-    }
+    let deadline = deadline.min(Instant::now() + Duration::from_millis(200));
+    let goodbye = match protocol {
+        Protocol::Imap => imap::GOODBYE,
+        Protocol::Pop3 => pop3::GOODBYE,
+        Protocol::Smtp => smtp::GOODBYE,
+    };
+    let _ = conn.write(goodbye, deadline).await;
     conn.shutdown().await;
 }
 

@@ -636,3 +636,57 @@ fn plain_http_autoconfig_is_a_flagged_fallback() {
     );
     assert!(imap["confirm"]["ja"].as_str().is_some());
 }
+
+#[test]
+fn a_silent_better_candidate_does_not_hold_up_a_verified_one() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let mail = MailServers::start(&ca, &["mail.grace.test"], |_| {});
+    let slow_ip = support::next_ip();
+    // The SRV record for implicit TLS names a host that never answers; STARTTLS works.
+    let _tarpit = Hostile::start(slow_ip, 993, Behaviour::Tarpit);
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.grace.test", mail.ip)
+            .a("silent.grace.test", slow_ip)
+            .srv("_imaps._tcp.grace.test", "silent.grace.test", 993, 0, 1)
+            .srv("_imap._tcp.grace.test", "mail.grace.test", 143, 0, 1)
+            .srv("_submissions._tcp.grace.test", "mail.grace.test", 465, 0, 1),
+    );
+    let dns_addr = dns.addr().to_string();
+    let ca_path = ca.ca_pem().display().to_string();
+    let (json, code, elapsed) = mailcfg_json(&[
+        "detect",
+        "taro@grace.test",
+        "--dns-server",
+        &dns_addr,
+        "--ca-file",
+        &ca_path,
+        "--timeout",
+        "20",
+        "--no-ispdb",
+    ]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_setting(
+        first(&json, "incoming"),
+        "imap",
+        "mail.grace.test",
+        143,
+        "starttls",
+    );
+    let silent = json["incoming"]
+        .as_array()
+        .and_then(|a| a.iter().find(|s| s["port"] == 993))
+        .cloned();
+    assert_eq!(
+        silent.map(|s| s["verification"]["state"].clone()),
+        Some(Value::from("unverified"))
+    );
+    // Waiting for the silent server would take 20 s (one --timeout).
+    assert!(
+        elapsed < std::time::Duration::from_secs(10),
+        "took {elapsed:?}"
+    );
+}
