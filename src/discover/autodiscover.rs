@@ -268,7 +268,7 @@ fn is_https_url(url: &str) -> bool {
 mod tests {
     use super::*;
     use crate::model::{Protocol, Security, UsernameForm};
-    use crate::net::http::test_support::*;
+    use crate::net::test_server::*;
     use std::sync::{Arc, Mutex};
     use std::time::Duration;
 

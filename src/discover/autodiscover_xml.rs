@@ -1,9 +1,9 @@
 //! Microsoft autodiscover, "plain old XML" (POX) flavour: the request body and a parser for
 //! the response. Pure, no I/O; the request never carries credentials.
 //!
-//! The XML front end (decoding, DTD refusal, depth and size caps) is shared with the
-//! autoconfig parser: see [`super::autoconfig_xml`]. Elements are matched by local name, so
-//! any namespace (or none, or prefixes) is accepted.
+//! The XML front end (decoding, DTD refusal, depth and size caps) is [`super::xml`], shared
+//! with the autoconfig parser, as are the candidate helpers of [`super::autoconfig_xml`].
+//! Elements are matched by local name, so any namespace (or none, or prefixes) is accepted.
 //!
 //! # Security mapping
 //!
@@ -28,10 +28,8 @@
 //! `UsePOPAuth` `on` on an SMTP entry without `LoginName` borrows the POP3 (else IMAP)
 //! login name. `DomainRequired` is not used.
 
-use super::autoconfig_xml::{
-    Element, MAX_SERVERS, XmlError, clean_text, decode_xml, normalize_host, parse_tree,
-    push_candidate, standard_port,
-};
+use super::autoconfig_xml::{MAX_SERVERS, normalize_host, push_candidate, standard_port};
+use super::xml::{Element, XmlError, clean_text, decode_xml, parse_tree};
 use crate::model::{AuthMethod, Candidate, Endpoint, Protocol, Security, Source, UsernameForm};
 use serde::Serialize;
 
@@ -439,7 +437,7 @@ mod tests {
             body.contains("<EMailAddress>a&amp;b&lt;c&gt;&quot;d&apos;@example.com</EMailAddress>")
         );
         // It is well-formed and carries the address back unchanged.
-        let tree = super::super::autoconfig_xml::parse_tree(&body).unwrap();
+        let tree = super::super::xml::parse_tree(&body).unwrap();
         let request = tree.child("Request").unwrap();
         assert_eq!(request.child_text("EMailAddress"), Some(odd));
         assert!(!body.to_ascii_lowercase().contains("password"));
@@ -762,7 +760,7 @@ mod tests {
     #[test]
     fn garbage_never_panics() {
         let src = source();
-        super::super::autoconfig_xml::tests::never_panics(
+        super::super::xml::tests::never_panics(
             fixture!("autodiscover-imap-pop3-smtp.xml"),
             |bytes| {
                 if let Ok(AutodiscoverResponse::Settings(s)) = parse(bytes) {

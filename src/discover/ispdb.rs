@@ -61,7 +61,7 @@ mod tests {
     use super::*;
     use crate::address::parse_email;
     use crate::discover::SourceStatus;
-    use crate::net::http::test_support::*;
+    use crate::net::test_server::*;
     use std::time::Duration;
 
     const STEP: Duration = Duration::from_millis(1500);

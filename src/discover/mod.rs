@@ -11,6 +11,7 @@ pub mod ispdb;
 pub mod mx;
 pub mod providers;
 pub mod srv;
+pub mod xml;
 
 use crate::model::{Candidate, SourceKind};
 use serde::Serialize;

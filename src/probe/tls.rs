@@ -1,6 +1,7 @@
 //! TLS for probes: the handshake, the facts of the session, and a certificate verdict in
 //! words a person understands. This file and `net/http.rs` are the only ones that build
-//! rustls configurations.
+//! rustls client configurations. Certificate errors read the same from probes and from the
+//! HTTP client: both word them with [`explain_certificate_error`].
 //!
 //! A probe never sends credentials, so it completes the handshake even when the
 //! certificate is bad (the rest of the dialogue is worth reporting) and then verifies the
@@ -145,7 +146,7 @@ impl TlsContext {
             match verdict {
                 Ok(_) => info.verified = true,
                 Err(error) => {
-                    let (kind, text) = explain_verification_error(&error, &info, host);
+                    let (kind, text) = explain_certificate_error(&error, Some(&info), host);
                     info.error_kind = Some(kind.to_string());
                     info.error = Some(text);
                 }
@@ -296,60 +297,149 @@ fn rfc3339(unix: i64) -> String {
         .unwrap_or_default()
 }
 
-/// A stable keyword and a sentence for a failed verification.
-fn explain_verification_error(
+/// A stable keyword (`expired`, `not-yet-valid`, `name-mismatch`, `self-signed`,
+/// `unknown-issuer`, `revoked`, `invalid`) and a sentence for a certificate that failed
+/// verification. Probes and the HTTP client both word certificate errors with this.
+///
+/// The facts in the sentence (dates, names, issuer) come from `cert`, the parsed leaf
+/// certificate, when there is one (a probe has it); otherwise from what the error itself
+/// carries (the HTTP client has only the error), and the sentence says less when the error
+/// carries nothing.
+pub fn explain_certificate_error(
     error: &rustls::Error,
-    cert: &CertificateInfo,
+    cert: Option<&CertificateInfo>,
     host: &str,
 ) -> (&'static str, String) {
-    let names = if cert.names.is_empty() {
-        "no name at all".to_string()
-    } else {
-        cert.names.join(", ")
+    let rustls::Error::InvalidCertificate(e) = error else {
+        return ("invalid", format!("certificate is not valid: {error}"));
     };
-    match error {
-        rustls::Error::InvalidCertificate(e) => match e {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => (
-                "expired",
-                format!("certificate expired on {}", cert.not_after),
-            ),
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => (
-                "not-yet-valid",
-                format!("certificate is not valid until {}", cert.not_before),
-            ),
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
-                (
-                    "name-mismatch",
-                    format!("certificate is for {names}, not {host}"),
-                )
-            }
-            CertificateError::UnknownIssuer if cert.self_signed => (
+    match e {
+        CertificateError::Expired
+        | CertificateError::ExpiredContext { .. }
+        | CertificateError::NotValidYet
+        | CertificateError::NotValidYetContext { .. } => explain_validity(e, cert),
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            let names = match (cert, e) {
+                (Some(cert), _) if cert.names.is_empty() => Some("no name at all".to_string()),
+                (Some(cert), _) => Some(cert.names.join(", ")),
+                (None, CertificateError::NotValidForNameContext { presented, .. }) => {
+                    presented_names(presented)
+                }
+                (None, _) => None,
+            };
+            let text = match names {
+                Some(names) => format!("certificate is for {names}, not {host}"),
+                None => format!("certificate is not valid for {host}"),
+            };
+            ("name-mismatch", text)
+        }
+        CertificateError::UnknownIssuer => match cert {
+            Some(cert) if cert.self_signed => (
                 "self-signed",
                 format!(
                     "certificate is self-signed ({}); no trusted authority vouches for it",
                     cert.subject
                 ),
             ),
-            CertificateError::UnknownIssuer => (
+            Some(cert) => (
                 "unknown-issuer",
                 format!(
                     "certificate was issued by an unknown authority ({}); if it is your organisation's CA, pass it with --ca-file",
                     cert.issuer
                 ),
             ),
-            CertificateError::Revoked => ("revoked", "certificate has been revoked".to_string()),
-            CertificateError::BadSignature => (
-                "invalid",
-                "certificate signature does not verify".to_string(),
+            None => (
+                "unknown-issuer",
+                "certificate is not trusted: it is self-signed or issued by an unknown \
+                 authority (if it is your organisation's CA, pass it with --ca-file)"
+                    .to_string(),
             ),
-            CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
-                "invalid",
-                "certificate is not meant for TLS servers".to_string(),
-            ),
-            other => ("invalid", format!("certificate is not valid: {other:?}")),
         },
-        other => ("invalid", format!("certificate is not valid: {other}")),
+        CertificateError::Revoked => ("revoked", "certificate has been revoked".to_string()),
+        CertificateError::BadSignature => (
+            "invalid",
+            "certificate signature does not verify".to_string(),
+        ),
+        CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
+            "invalid",
+            "certificate is not meant for TLS servers".to_string(),
+        ),
+        // Rare kinds (bad encoding, unsupported algorithms, …): as each caller always said
+        // them, the variant for probes, rustls's own sentence for the HTTP client.
+        other => match cert {
+            Some(_) => ("invalid", format!("certificate is not valid: {other:?}")),
+            None => ("invalid", format!("certificate is not valid: {error}")),
+        },
     }
+}
+
+/// An expired or not-yet-valid certificate in words, with the date that matters: as the
+/// parsed certificate has it, else as the error carries it, else none.
+fn explain_validity(
+    e: &CertificateError,
+    cert: Option<&CertificateInfo>,
+) -> (&'static str, String) {
+    let expired = matches!(
+        e,
+        CertificateError::Expired | CertificateError::ExpiredContext { .. }
+    );
+    let from_cert = cert.map(|c| {
+        if expired {
+            c.not_after.clone()
+        } else {
+            c.not_before.clone()
+        }
+    });
+    let from_error = match e {
+        CertificateError::ExpiredContext { not_after: t, .. }
+        | CertificateError::NotValidYetContext { not_before: t, .. } => Some(date(t.as_secs())),
+        _ => None,
+    };
+    match (expired, from_cert.or(from_error)) {
+        (true, Some(day)) => ("expired", format!("certificate expired on {day}")),
+        (true, None) => ("expired", "certificate has expired".to_string()),
+        (false, Some(day)) => (
+            "not-yet-valid",
+            format!("certificate is not valid until {day}"),
+        ),
+        (false, None) => ("not-yet-valid", "certificate is not valid yet".to_string()),
+    }
+}
+
+/// The host names among webpki's presented names, for a sentence: at most five, then how
+/// many more; `None` when there is none.
+fn presented_names(presented: &[String]) -> Option<String> {
+    let names: Vec<String> = presented.iter().filter_map(|n| presented_name(n)).collect();
+    match names.len() {
+        0 => None,
+        1..=5 => Some(names.join(", ")),
+        n => Some(format!("{} and {} more", names[..5].join(", "), n - 5)),
+    }
+}
+
+/// A name from webpki's list of presented names (`DnsName("mail.example.com")`,
+/// `IpAddress(192.0.2.1)`: rustls passes them on in this form), without the wrapping and
+/// without control characters; `None` for kinds that are not host names.
+fn presented_name(debug: &str) -> Option<String> {
+    let name = if let Some(rest) = debug.strip_prefix("DnsName(\"") {
+        rest.strip_suffix("\")")?
+    } else {
+        debug.strip_prefix("IpAddress(")?.strip_suffix(')')?
+    };
+    let clean: String = name.chars().filter(|c| !c.is_control()).take(253).collect();
+    (!clean.is_empty()).then_some(clean)
+}
+
+/// A Unix time as `YYYY-MM-DD` (UTC).
+fn date(unix: u64) -> String {
+    i64::try_from(unix)
+        .ok()
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|t| {
+            t.format(time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+        })
+        .unwrap_or_else(|| "an unknown date".to_string())
 }
 
 fn classify_handshake_error(error: &std::io::Error) -> HandshakeFailure {
@@ -426,9 +516,9 @@ mod tests {
             names: vec!["mail.hosting.example".into()],
             ..CertificateInfo::default()
         };
-        let (kind, text) = explain_verification_error(
+        let (kind, text) = explain_certificate_error(
             &rustls::Error::InvalidCertificate(CertificateError::NotValidForName),
-            &cert,
+            Some(&cert),
             "imap.example.jp",
         );
         assert_eq!(kind, "name-mismatch");
