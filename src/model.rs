@@ -239,6 +239,7 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// The name scripts see in JSON (schema 1): part of the contract, never renamed.
     pub fn as_str(self) -> &'static str {
         match self {
             SourceKind::Provider => "provider",

@@ -81,6 +81,12 @@ pub fn identify_foreign(line: &str) -> String {
     format!("{what} answered: \"{}\"", excerpt(line, 60))
 }
 
+/// Split a sample server reply into lines, for the parsers' tests.
+#[cfg(test)]
+pub(crate) fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::to_string).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +99,18 @@ mod tests {
         assert!(identify_foreign("* OK [CAPABILITY IMAP4rev1] ready").starts_with("an IMAP"));
         assert!(identify_foreign("\u{15}\u{3}\u{3}\u{0}\u{2}").starts_with("a TLS server"));
         assert!(identify_foreign("\u{0}\u{1}garbage").starts_with("unrecognised reply"));
+    }
+
+    #[test]
+    fn goodbyes_are_complete_command_lines() {
+        for goodbye in [
+            super::super::imap::GOODBYE,
+            super::super::pop3::GOODBYE,
+            super::super::smtp::GOODBYE,
+        ] {
+            assert!(goodbye.ends_with(b"\r\n"), "{goodbye:?}");
+            assert_eq!(goodbye.iter().filter(|&&b| b == b'\n').count(), 1);
+        }
     }
 
     #[test]

@@ -150,16 +150,12 @@ pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepErro
 
 /// The polite goodbye. Its reply is not waited for: it would cost a round trip and
 /// tell nothing.
-pub const GOODBYE: &[u8] = b"L1 LOGOUT
-";
+pub const GOODBYE: &[u8] = b"L1 LOGOUT\r\n";
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn lines(text: &str) -> Vec<String> {
-        text.lines().map(str::to_string).collect()
-    }
+    use crate::probe::dialogue::lines;
 
     #[test]
     fn dovecot_greeting_carries_capabilities() {

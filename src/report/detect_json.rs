@@ -232,7 +232,7 @@ struct WireSource<'a> {
 impl<'a> WireSource<'a> {
     fn new(s: &'a Source) -> WireSource<'a> {
         WireSource {
-            kind: kind(s.kind),
+            kind: s.kind.as_str(),
             detail: &s.detail,
             authenticated: s.authenticated,
         }
@@ -322,7 +322,7 @@ impl<'a> WireSourceReport<'a> {
             SourceStatus::Cancelled => ("cancelled", None),
         };
         WireSourceReport {
-            kind: kind(s.kind),
+            kind: s.kind.as_str(),
             query: &s.query,
             status: WireStatus { state, detail },
             elapsed_ms: s.elapsed_ms,
@@ -341,20 +341,11 @@ fn mode(mode: Mode) -> &'static str {
     }
 }
 
-fn kind(kind: SourceKind) -> &'static str {
-    match kind {
-        SourceKind::Provider => "provider",
-        SourceKind::Autoconfig => "autoconfig",
-        SourceKind::Ispdb => "ispdb",
-        SourceKind::Mx => "mx",
-        SourceKind::Srv => "srv",
-        SourceKind::Autodiscover => "autodiscover",
-        SourceKind::Guess => "guess",
-    }
-}
-
 fn kinds(sources: &[Source]) -> Vec<&'static str> {
-    source_kinds(sources).into_iter().map(kind).collect()
+    source_kinds(sources)
+        .into_iter()
+        .map(SourceKind::as_str)
+        .collect()
 }
 
 fn username_form(form: &UsernameForm) -> &'static str {
