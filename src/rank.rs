@@ -238,7 +238,8 @@ fn setting_for(
     }
 
     let username_form = best.username.clone();
-    let username = username_form.render(&email.local_part, &email.domain);
+    // The address as the user knows it (Unicode domain), as Thunderbird fills in %EMAILADDRESS%.
+    let username = username_form.render(&email.local_part, &email.display_domain);
     let confirm = needs_confirmation(&endpoint.host, &sources, email);
     Some(Setting {
         display_host: display_domain(&endpoint.host),

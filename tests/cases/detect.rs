@@ -667,3 +667,40 @@ fn a_silent_better_candidate_does_not_hold_up_a_verified_one() {
     // Waiting for the silent server would take 20 s (one --timeout).
     assert!(elapsed < Duration::from_secs(10), "took {elapsed:?}");
 }
+
+#[test]
+fn an_internationalised_domain_is_looked_up_in_ascii_and_shown_in_unicode() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    // 例え.test is xn--r8jz45g.test on the wire.
+    let mail = MailServers::start(&ca, &["mail.xn--r8jz45g.test"], |_| {});
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.xn--r8jz45g.test", mail.ip)
+            .srv(
+                "_imaps._tcp.xn--r8jz45g.test",
+                "mail.xn--r8jz45g.test",
+                993,
+                0,
+                1,
+            )
+            .srv(
+                "_submissions._tcp.xn--r8jz45g.test",
+                "mail.xn--r8jz45g.test",
+                465,
+                0,
+                1,
+            ),
+    );
+    let (json, code) = detect("花子@例え.test", &dns, &ca, &[]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(json["domain"], "xn--r8jz45g.test");
+    assert_eq!(json["display_domain"], "例え.test");
+    let imap = first(&json, "incoming");
+    assert_setting(imap, "imap", "mail.xn--r8jz45g.test", 993, "tls");
+    assert_eq!(imap["display_host"], "mail.例え.test");
+    assert_eq!(imap["verified"], true);
+    assert_eq!(imap["username"], "花子@例え.test");
+}
