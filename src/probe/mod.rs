@@ -18,7 +18,6 @@ use crate::dns::{Dns, DnsFailure};
 use crate::model::{Protocol, Security};
 use conn::{Conn, ConnError, Limits, Stream};
 use dialogue::{Capabilities, Greeting, StepError};
-use futures::StreamExt;
 pub use outcome::{EndpointReport, Outcome, Stage};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -69,11 +68,20 @@ pub struct Prober {
     dns: Arc<Dns>,
     tls: TlsContext,
     options: ProbeOptions,
+    /// Shared by every clone: at most `options.concurrency` probes run at once, however
+    /// many callers start them.
+    slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl Prober {
     pub fn new(dns: Arc<Dns>, tls: TlsContext, options: ProbeOptions) -> Prober {
-        Prober { dns, tls, options }
+        let slots = Arc::new(tokio::sync::Semaphore::new(options.concurrency.max(1)));
+        Prober {
+            dns,
+            tls,
+            options,
+            slots,
+        }
     }
 
     pub fn options(&self) -> ProbeOptions {
@@ -83,20 +91,19 @@ impl Prober {
     /// Probe every target, at most `concurrency` at once, all finished by `deadline`.
     /// Reports come back in the order of `targets`.
     pub async fn probe_all(&self, targets: &[Target], deadline: Instant) -> Vec<EndpointReport> {
-        let mut reports: Vec<(usize, EndpointReport)> =
-            futures::stream::iter(targets.iter().enumerate())
-                .map(|(index, target)| async move { (index, self.probe(target, deadline).await) })
-                .buffer_unordered(self.options.concurrency.max(1))
-                .collect()
-                .await;
-        reports.sort_by_key(|(index, _)| *index);
-        reports.into_iter().map(|(_, report)| report).collect()
+        // `probe` itself waits for a free slot, so all of them can be started at once;
+        // join_all keeps the order of `targets`.
+        let probes = targets.iter().map(|target| self.probe(target, deadline));
+        futures::future::join_all(probes).await
     }
 
     /// Probe one endpoint, finishing by `deadline` whatever the server does.
     pub async fn probe(&self, target: &Target, deadline: Instant) -> EndpointReport {
         let started = Instant::now();
         let guard = tokio::time::timeout_at(deadline + Duration::from_millis(250), async {
+            // The semaphore is never closed, so acquiring fails only if it were; then run
+            // anyway rather than report a failure that is not the server's.
+            let _slot = self.slots.acquire().await.ok();
             let implicit = match target.security {
                 Some(security) => security == Security::Tls,
                 None => {
