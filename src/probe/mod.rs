@@ -477,3 +477,76 @@ fn fail_step(
     };
     report.fail(outcome, stage, text);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// Two servers that accept and never speak, and their targets.
+    async fn tarpits() -> (Vec<TcpListener>, Vec<Target>) {
+        let mut listeners = Vec::new();
+        let mut targets = Vec::new();
+        for _ in 0..2 {
+            let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+            targets.push(Target {
+                host: "127.0.0.1".into(),
+                port: listener.local_addr().unwrap().port(),
+                protocol: Protocol::Imap,
+                security: Some(Security::Plain),
+            });
+            listeners.push(listener);
+        }
+        (listeners, targets)
+    }
+
+    fn prober(concurrency: usize) -> Prober {
+        let options = ProbeOptions {
+            step_timeout: Duration::from_millis(300),
+            concurrency,
+            ..ProbeOptions::default()
+        };
+        let tls = TlsContext::new(None).unwrap();
+        Prober::new(Arc::new(Dns::system(options.step_timeout)), tls, options)
+    }
+
+    #[tokio::test]
+    async fn the_concurrency_limit_is_honoured() {
+        // The kernel completes the TCP handshake without accept(), so these are tarpits.
+        let (_listeners, targets) = tarpits().await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+
+        let started = Instant::now();
+        let reports = prober(2).probe_all(&targets, deadline).await;
+        let together = started.elapsed();
+        assert!(
+            reports.iter().all(|r| r.outcome == Outcome::Silent),
+            "{reports:?}"
+        );
+
+        let started = Instant::now();
+        prober(1).probe_all(&targets, deadline).await;
+        let one_at_a_time = started.elapsed();
+
+        assert!(together < Duration::from_millis(580), "{together:?}");
+        assert!(
+            one_at_a_time >= Duration::from_millis(600),
+            "{one_at_a_time:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_overall_deadline_cuts_every_stage() {
+        let (_listeners, targets) = tarpits().await;
+        let started = Instant::now();
+        let report = prober(4)
+            .probe(&targets[0], Instant::now() + Duration::from_millis(100))
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(300),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(report.outcome, Outcome::Silent);
+    }
+}
