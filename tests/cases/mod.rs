@@ -15,7 +15,18 @@ pub fn mailcfg(args: &[&str]) -> (Output, Duration) {
         .env("LANG", "C")
         .output()
         .expect("run mailcfg");
-    (output, started.elapsed())
+    let elapsed = started.elapsed();
+    // `MAILCFG_TEST_SHOW=1 bash scripts/test -- --nocapture` shows what every test ran and saw.
+    if std::env::var("MAILCFG_TEST_SHOW").is_ok_and(|v| v == "1") {
+        eprintln!(
+            "$ mailcfg {}  # exit {:?} in {elapsed:?}\n{}{}",
+            args.join(" "),
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    (output, elapsed)
 }
 
 /// Run with `--json` appended and parse stdout.
