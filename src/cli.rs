@@ -14,8 +14,8 @@ use std::path::PathBuf;
     max_term_width = 100
 )]
 #[command(
-    after_help = "Exit codes: 0 found / all healthy, 1 partly found / some problems, \
-2 bad input, 3 nothing found / nothing answered, 4 could not run."
+    after_help = "Exit codes: 0 found / all healthy, 1 partly found / some problems (such as \
+an untrusted certificate), 2 bad input, 3 nothing found / nothing answered, 4 could not run."
 )]
 pub struct Cli {
     #[command(subcommand)]

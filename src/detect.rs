@@ -8,14 +8,21 @@
 //! still running could outrank it, and either no source is still running or the
 //! verified setting already has the best rank there is (implicit TLS, IMAP/SMTP, a
 //! trusted certificate, inside the user's domain or named by an authenticated source).
-//! Whatever is still running is waited for only for a grace period after the first
-//! verification: as long again as that verification took (at least [`MIN_GRACE`]). A
-//! working server answers within that time on the same network; one that has not is
-//! silent, filtered or far slower, and must not delay an answer already known.
-//! Guessing starts only when the sources are done and a direction still has nothing.
+//! "Better" is `rank::claim_key`, the ranking's own key, so both agree.
+//!
+//! Once a direction has a verified answer, what is still running gets a grace period:
+//! probes that could outrank it are waited for as long again as that verification took
+//! (at least [`MIN_GRACE`]), sources four times as long (at least [`MIN_SOURCE_GRACE`]:
+//! a web fetch needs DNS, TCP and TLS before it names anything to probe). A working
+//! server answers within that on the same network; one that has not is silent, filtered
+//! or far slower, and must not delay an answer already known. There is no grace for a
+//! plaintext answer: while anything encrypted may still work, it is waited for.
+//!
+//! Guessing starts for a direction when the sources are done and that direction has
+//! neither an answer nor a probe still running.
 
 use crate::address::EmailAddress;
-use crate::discover::mx::{MxFinding, within_registrable_domain};
+use crate::discover::mx::MxFinding;
 use crate::discover::{self, SourceReport, SourceStatus, providers};
 use crate::dns::Dns;
 use crate::model::{Candidate, Protocol, Security, SourceKind};
@@ -57,15 +64,21 @@ enum Event {
 /// Where an endpoint is; one probe answers for every claim about it.
 type Place = (Protocol, String, u16);
 
-/// A rank a setting could reach, lower is better: (security, POP3?, port 25?, needs
-/// confirmation?). Compared against what is already verified to decide whether a running
-/// probe is still worth waiting for.
-type Potential = (Security, bool, bool, bool);
+/// The rank a setting could reach if its probe succeeds (lower is better).
+type Potential = rank::ClaimKey;
 
-const BEST_POSSIBLE: Potential = (Security::Tls, false, false, false);
-
-/// The shortest grace period: enough for a few round trips on a slow link.
+/// The shortest grace period for probes: enough for a few round trips on a slow link.
 pub const MIN_GRACE: Duration = Duration::from_millis(250);
+
+/// The shortest grace period for sources still running.
+pub const MIN_SOURCE_GRACE: Duration = Duration::from_secs(1);
+
+/// When the grace periods of one direction end.
+#[derive(Debug, Clone, Copy)]
+struct Grace {
+    probes_until: Instant,
+    sources_until: Instant,
+}
 
 struct Run<'a> {
     email: &'a EmailAddress,
@@ -80,11 +93,11 @@ struct Run<'a> {
     sources: Vec<SourceReport>,
     probes: Vec<EndpointReport>,
     mx_host: Option<String>,
-    guessed: bool,
+    /// Per direction (incoming, outgoing): guesses started.
+    guessed: [bool; 2],
     deadline: Instant,
-    /// Per direction (incoming, outgoing): when the grace period after the first
-    /// verification ends.
-    grace_ends: [Option<Instant>; 2],
+    /// Per direction (incoming, outgoing): the grace periods after the first verification.
+    grace: [Option<Grace>; 2],
 }
 
 /// Find, verify and rank the settings for `email`.
@@ -106,9 +119,9 @@ pub async fn detect(
         sources: Vec::new(),
         probes: Vec::new(),
         mx_host: None,
-        guessed: false,
+        guessed: [false, false],
         deadline: started + settings.deadline,
-        grace_ends: [None, None],
+        grace: [None, None],
     };
 
     // The provider table answers at once and needs no network.
@@ -124,10 +137,8 @@ pub async fn detect(
                 run.pending_sources.len(),
                 run.pending_probes.len()
             ));
-            if run.satisfied() {
-                break;
-            }
-            if run.tasks.is_empty() && !run.start_guesses() {
+            run.start_guesses();
+            if run.satisfied() || run.tasks.is_empty() {
                 break;
             }
             let wake = run.next_wake();
@@ -142,9 +153,14 @@ pub async fn detect(
                 }
             };
             let Some(next) = next else { continue };
-            let Ok((id, event)) = next else {
-                // A task panicked or was cancelled: forget it; its report is missing.
-                continue;
+            let (id, event) = match next {
+                Ok(done) => done,
+                Err(failed) => {
+                    // A task panicked: forget it; its report is missing.
+                    run.pending_probes.remove(&failed.id());
+                    run.pending_sources.remove(&failed.id());
+                    continue;
+                }
             };
             run.pending_probes.remove(&id);
             run.pending_sources.remove(&id);
@@ -165,10 +181,10 @@ pub async fn detect(
 
     let mut sources = run.sources;
     // Arrival order depends on timing; the report must not.
+    // (Plain-http fallbacks after the https URLs they stand in for.)
     sources.sort_by(|a, b| {
-        source_order(a.kind)
-            .cmp(&source_order(b.kind))
-            .then(a.query.cmp(&b.query))
+        let key = |r: &SourceReport| (source_order(r.kind), r.query.starts_with("http://"));
+        key(a).cmp(&key(b)).then(a.query.cmp(&b.query))
     });
     let mut probes = run.probes;
     probes.sort_by(|a, b| (a.protocol, &a.host, a.port).cmp(&(b.protocol, &b.host, b.port)));
@@ -225,6 +241,12 @@ fn table_lookup(
             (None, report)
         }
     }
+}
+
+/// A verified answer a client can use: it worked, the certificate is trusted (or there
+/// is no TLS), and it takes a password login.
+fn usable(report: &EndpointReport) -> bool {
+    report.is_ok() && report.certificate_trusted() && report.login_possible()
 }
 
 /// The order sources are listed in (and consulted in, as far as order matters).
@@ -370,18 +392,19 @@ impl Run<'_> {
     fn consider(&mut self, candidate: &Candidate) {
         let e = &candidate.endpoint;
         let place: Place = (e.protocol, e.host.clone(), e.port);
-        let trusted_source = candidate.sources.iter().any(|s| s.authenticated);
-        let confirm = !trusted_source && !within_registrable_domain(&e.host, &self.email.domain);
-        let potential: Potential = (
-            e.security,
-            e.protocol == Protocol::Pop3,
-            e.port == 25,
-            confirm,
-        );
+        let claim = rank::claim_key(e, &candidate.sources, self.email);
         if let Some(known) = self.potential.get_mut(&place) {
-            *known = (*known).min(potential);
+            // The best this place could reach, claim by claim: sources are unioned.
+            *known = (
+                known.0.min(claim.0),
+                known.1.min(claim.1),
+                known.2 && claim.2,
+                known.3 && claim.3,
+                known.4.min(claim.4),
+            );
             return;
         }
+        let potential = claim;
         self.potential.insert(place.clone(), potential);
         if self.settings.mode != Mode::Full {
             return;
@@ -404,9 +427,13 @@ impl Run<'_> {
 
     fn record_probe(&mut self, report: EndpointReport) {
         let direction = usize::from(!report.protocol.is_incoming());
-        if report.is_ok() && report.certificate_trusted() && self.grace_ends[direction].is_none() {
+        if usable(&report) && self.grace[direction].is_none() {
             let took = Duration::from_secs_f64(report.timings.total_ms / 1000.0);
-            self.grace_ends[direction] = Some(Instant::now() + took.max(MIN_GRACE));
+            let now = Instant::now();
+            self.grace[direction] = Some(Grace {
+                probes_until: now + took.max(MIN_GRACE),
+                sources_until: now + (took * 4).max(MIN_SOURCE_GRACE),
+            });
         }
         self.probes.push(report);
     }
@@ -415,10 +442,10 @@ impl Run<'_> {
     /// come, or the deadline.
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
-        self.grace_ends
+        self.grace
             .iter()
             .flatten()
-            .copied()
+            .flat_map(|g| [g.probes_until, g.sources_until])
             .filter(|end| *end > now)
             .fold(self.deadline, Instant::min)
     }
@@ -427,31 +454,37 @@ impl Run<'_> {
     fn best_verified(&self, incoming: bool) -> Option<Potential> {
         self.probes
             .iter()
-            .filter(|p| {
-                p.protocol.is_incoming() == incoming && p.is_ok() && p.certificate_trusted()
-            })
+            .filter(|p| p.protocol.is_incoming() == incoming && usable(p))
             .filter_map(|p| {
                 let place: Place = (p.protocol, p.host.clone(), p.port);
                 let claimed = self.potential.get(&place)?;
-                Some((p.security?, claimed.1, claimed.2, claimed.3))
+                Some((p.security?, claimed.1, claimed.2, claimed.3, claimed.4))
             })
             .min()
+    }
+
+    fn probes_pending(&self, incoming: bool) -> bool {
+        self.pending_probes
+            .values()
+            .any(|place| place.0.is_incoming() == incoming)
     }
 
     fn direction_done(&self, incoming: bool) -> bool {
         let Some(best) = self.best_verified(incoming) else {
             return false;
         };
-        let grace_over =
-            self.grace_ends[usize::from(!incoming)].is_some_and(|end| Instant::now() >= end);
-        if grace_over {
-            return true;
-        }
+        let now = Instant::now();
+        // No grace for plaintext: an encrypted candidate still running is worth the wait.
+        let grace = self.grace[usize::from(!incoming)].filter(|_| best.0 != Security::Plain);
         let better_pending = self.pending_probes.values().any(|place| {
             place.0.is_incoming() == incoming
                 && self.potential.get(place).is_some_and(|p| *p < best)
         });
-        !better_pending && (self.pending_sources.is_empty() || best == BEST_POSSIBLE)
+        let probes_settled = !better_pending || grace.is_some_and(|g| now >= g.probes_until);
+        let sources_settled = self.pending_sources.is_empty()
+            || best == rank::BEST_CLAIM
+            || grace.is_some_and(|g| now >= g.sources_until);
+        probes_settled && sources_settled
     }
 
     fn satisfied(&self) -> bool {
@@ -461,35 +494,46 @@ impl Run<'_> {
         }
     }
 
-    /// Probe guessed hosts for the directions still without an answer. False when there
-    /// is nothing (more) to guess.
-    fn start_guesses(&mut self) -> bool {
-        if self.guessed || self.settings.mode != Mode::Full {
-            return false;
+    /// Once the sources are done, probe guessed hosts for each direction that has neither
+    /// an answer nor a probe still running.
+    fn start_guesses(&mut self) {
+        if self.settings.mode != Mode::Full || !self.pending_sources.is_empty() {
+            return;
         }
-        self.guessed = true;
         let mut protocols = Vec::new();
-        if self.best_verified(true).is_none() {
-            protocols.extend([Protocol::Imap, Protocol::Pop3]);
-        }
-        if self.best_verified(false).is_none() {
-            protocols.push(Protocol::Smtp);
+        for incoming in [true, false] {
+            let direction = usize::from(!incoming);
+            if self.guessed[direction]
+                || self.best_verified(incoming).is_some()
+                || self.probes_pending(incoming)
+            {
+                continue;
+            }
+            self.guessed[direction] = true;
+            if incoming {
+                protocols.extend([Protocol::Imap, Protocol::Pop3]);
+            } else {
+                protocols.push(Protocol::Smtp);
+            }
         }
         if protocols.is_empty() {
-            return false;
+            return;
         }
         let started = std::time::Instant::now();
         let candidates =
             discover::guess::candidates(self.email, &protocols, self.mx_host.as_deref());
+        let names: Vec<String> = protocols.iter().map(|p| p.to_string()).collect();
         let report = SourceReport::found(
             SourceKind::Guess,
-            format!("guessed host names for {}", self.email.domain),
+            format!(
+                "guessed {} host names for {}",
+                names.join("/"),
+                self.email.domain
+            ),
             candidates,
         )
         .with_elapsed(started.elapsed());
-        let before = self.pending_probes.len();
         self.add_sources(vec![report]);
-        self.pending_probes.len() > before
     }
 
     /// Stop everything still running and say so in the report.

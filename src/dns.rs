@@ -90,6 +90,12 @@ impl Dns {
         })
     }
 
+    /// Read the system configuration now, so that a command which needs it can refuse to
+    /// run with a clear message instead of reporting every lookup as failed.
+    pub fn check_system_config(&self) -> Result<(), DnsFailure> {
+        self.resolver().map(|_| ())
+    }
+
     fn resolver(&self) -> Result<&TokioResolver, DnsFailure> {
         if let Some(resolver) = &self.explicit {
             return Ok(resolver);

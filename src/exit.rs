@@ -3,10 +3,12 @@
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// detect: a recommended incoming and outgoing setting were found.
+    /// detect: a recommended incoming and outgoing setting were found, with trusted
+    /// certificates where they were probed.
     /// probe: every endpoint answered, with a trusted certificate where TLS was used.
     Success = 0,
-    /// detect: only incoming or only outgoing settings were found.
+    /// detect: only incoming or only outgoing settings were found, or a recommended
+    /// server's certificate is not trusted.
     /// probe: some endpoints failed, or a certificate is not trusted.
     Partial = 1,
     /// Bad input: a malformed address or host, an unknown flag, an unreadable CA file.

@@ -8,10 +8,10 @@ use clap::CommandFactory;
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-detect: a recommended incoming and outgoing setting were found. probe: every endpoint answered, with a trusted certificate where TLS was used.
+detect: a recommended incoming and outgoing setting were found, with trusted certificates where probed. probe: every endpoint answered, with a trusted certificate where TLS was used.
 .TP
 \fB1\fR
-detect: only incoming or only outgoing settings were found. probe: some endpoints failed, or a certificate is not trusted.
+detect: only incoming or only outgoing settings were found, or a recommended server's certificate is not trusted. probe: some endpoints failed, or a certificate is not trusted.
 .TP
 \fB2\fR
 Bad input: a malformed address or host, an unknown flag, an unreadable CA file.

@@ -77,22 +77,37 @@ pub fn build_report(input: RankInput<'_>) -> Report {
         let Some(setting) = setting_for(group, probe, input.mode, email) else {
             continue;
         };
-        let rank = (sort_key(&setting, input.mode), index);
+        let rank = (sort_key(&setting, input.mode, email), index);
+        // What the sources say about this server (autoconfig's <enable> instructions and
+        // documentation, provider advice), shown when it becomes the recommendation.
+        let mut source_notes: Vec<Note> = Vec::new();
+        for note in group.iter().flat_map(|c| &c.notes) {
+            if !source_notes.contains(note) {
+                source_notes.push(note.clone());
+            }
+        }
         if key.0.is_incoming() {
-            incoming.push((rank, setting));
+            incoming.push((rank, setting, source_notes));
         } else {
-            outgoing.push((rank, setting));
+            outgoing.push((rank, setting, source_notes));
         }
     }
-    incoming.sort_by_key(|(rank, _)| *rank);
-    outgoing.sort_by_key(|(rank, _)| *rank);
-    let incoming: Vec<Setting> = incoming.into_iter().map(|(_, s)| s).collect();
-    let outgoing: Vec<Setting> = outgoing.into_iter().map(|(_, s)| s).collect();
+    incoming.sort_by_key(|(rank, _, _)| *rank);
+    outgoing.sort_by_key(|(rank, _, _)| *rank);
+    let recommended_notes: Vec<Note> = [&incoming, &outgoing]
+        .into_iter()
+        .filter_map(|list| list.first())
+        .filter(|(_, setting, _)| setting.recommendable(input.mode))
+        .flat_map(|(_, _, notes)| notes.iter().cloned())
+        .collect();
+    let incoming: Vec<Setting> = incoming.into_iter().map(|(_, s, _)| s).collect();
+    let outgoing: Vec<Setting> = outgoing.into_iter().map(|(_, s, _)| s).collect();
 
     let notes = notes(
         &incoming,
         &outgoing,
         input.provider.map(|(p, _)| p),
+        recommended_notes,
         input.mode,
     );
     Report {
@@ -136,7 +151,32 @@ fn best_source_rank(sources: &[Source]) -> u8 {
     sources.iter().map(source_rank).min().unwrap_or(u8::MAX)
 }
 
-fn sort_key(setting: &Setting, mode: Mode) -> (bool, u8, Security, u8, bool, u8) {
+/// How good a setting would be if it works, lower is better: RFC 8314 security, IMAP
+/// before POP3, port 25 last, hosts needing confirmation after those that do not, then the
+/// most trusted source. The engine's early cut-off uses the same key, so "nothing pending
+/// can beat what is verified" means the same thing there as here.
+pub type ClaimKey = (Security, u8, bool, bool, u8);
+
+/// The best key there is: implicit TLS, IMAP or SMTP submission, no confirmation needed,
+/// named by the provider table.
+pub const BEST_CLAIM: ClaimKey = (Security::Tls, 0, false, false, 0);
+
+pub fn claim_key(endpoint: &Endpoint, sources: &[Source], email: &EmailAddress) -> ClaimKey {
+    let protocol = match endpoint.protocol {
+        Protocol::Imap | Protocol::Smtp => 0,
+        Protocol::Pop3 => 1,
+    };
+    let relay_port = endpoint.protocol == Protocol::Smtp && endpoint.port == 25;
+    (
+        endpoint.security,
+        protocol,
+        relay_port,
+        must_confirm(&endpoint.host, sources, email),
+        best_source_rank(sources),
+    )
+}
+
+fn sort_key(setting: &Setting, mode: Mode, email: &EmailAddress) -> (bool, u8, ClaimKey) {
     let encrypted = setting.endpoint.security != Security::Plain;
     let status = match (&setting.verification, encrypted) {
         (Verification::Verified, true) => 0,
@@ -145,18 +185,10 @@ fn sort_key(setting: &Setting, mode: Mode) -> (bool, u8, Security, u8, bool, u8)
         (Verification::Unverified { .. }, _) => 3,
         (Verification::Failed { .. }, _) => 4,
     };
-    let protocol = match setting.endpoint.protocol {
-        Protocol::Imap | Protocol::Smtp => 0,
-        Protocol::Pop3 => 1,
-    };
-    let relay_port = setting.endpoint.protocol == Protocol::Smtp && setting.endpoint.port == 25;
     (
         !setting.recommendable(mode),
         status,
-        setting.endpoint.security,
-        protocol,
-        relay_port,
-        best_source_rank(&setting.sources),
+        claim_key(&setting.endpoint, &setting.sources, email),
     )
 }
 
@@ -183,6 +215,14 @@ fn setting_for(
     let only_guessed = sources.iter().all(|s| s.kind == SourceKind::Guess);
 
     let verification = match probe {
+        Some(p) if p.is_ok() && !p.login_possible() => Verification::Failed {
+            outcome: "no-login".into(),
+            error: if p.login_disabled {
+                "the server refuses password logins on this connection (LOGINDISABLED)".into()
+            } else {
+                "the server offers no authentication (AUTH) on this connection".into()
+            },
+        },
         Some(p) if p.is_ok() => match p.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
             Some(cert) if !cert.verified => Verification::UntrustedCertificate {
                 error: cert
@@ -259,8 +299,12 @@ fn setting_for(
 
 /// A host outside the address's registrable domain, named only over channels an attacker
 /// could alter, must be confirmed before a password goes there.
+fn must_confirm(host: &str, sources: &[Source], email: &EmailAddress) -> bool {
+    !within_registrable_domain(host, &email.domain) && !sources.iter().any(|s| s.authenticated)
+}
+
 fn needs_confirmation(host: &str, sources: &[Source], email: &EmailAddress) -> Option<Note> {
-    if within_registrable_domain(host, &email.domain) || sources.iter().any(|s| s.authenticated) {
+    if !must_confirm(host, sources, email) {
         return None;
     }
     let kinds: Vec<&str> = sources.iter().map(|s| s.kind.as_str()).collect();
@@ -359,6 +403,7 @@ fn notes(
     incoming: &[Setting],
     outgoing: &[Setting],
     provider: Option<&Provider>,
+    from_sources: Vec<Note>,
     mode: Mode,
 ) -> Vec<Note> {
     let mut notes: Vec<Note> = Vec::new();
@@ -370,6 +415,7 @@ fn notes(
     if let Some(p) = provider {
         p.notes.iter().cloned().for_each(&mut add);
     }
+    from_sources.into_iter().for_each(&mut add);
     let recommended = [incoming, outgoing]
         .into_iter()
         .filter_map(|list| list.first().filter(|s| s.recommendable(mode)));

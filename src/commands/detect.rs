@@ -8,7 +8,7 @@ use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
 use crate::net::http::HttpClient;
 use crate::probe::{ProbeOptions, Prober};
-use crate::report::model::{Mode, Report};
+use crate::report::model::{Mode, Report, Verification};
 use crate::report::{detect_json, detect_table, thunderbird};
 use std::io::Write;
 use std::sync::Arc;
@@ -49,11 +49,19 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
         deadline,
     };
 
+    // Checked even offline: a wrong option is an error whether or not it is used.
+    let network = common::network(&args.network)?;
     let report = if mode == Mode::Offline {
-        // No resolver, no TLS roots, no threads: the table lookup alone.
+        // No resolver, no threads, no sockets: the table lookup alone.
         crate::detect::detect_offline(&email)
     } else {
-        let network = common::network(&args.network)?;
+        if args.network.dns_server.is_none() {
+            // MX and SRV need the system resolver's configuration: without it, say so.
+            network
+                .dns
+                .check_system_config()
+                .map_err(|e| CommandError::Failure(e.to_string()))?;
+        }
         let dns = Arc::new(network.dns);
         let http = HttpClient::new(&network.tls, dns.clone(), network.step_timeout)
             .map_err(CommandError::Failure)?;
@@ -88,13 +96,18 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
     Ok(exit_for(&report))
 }
 
-/// 0 when a recommended incoming and outgoing setting were found, 1 when only one of
-/// them was, 3 when neither.
+/// 0 when a recommended incoming and outgoing setting were found (and, when probed, both
+/// have trusted certificates), 1 when only one was or a certificate is not trusted, 3 when
+/// neither was found.
 pub fn exit_for(report: &Report) -> Exit {
-    let incoming = report.recommended_incoming().is_some();
-    let outgoing = report.recommended_outgoing().is_some();
-    match (incoming, outgoing) {
-        (true, true) => Exit::Success,
+    let incoming = report.recommended_incoming();
+    let outgoing = report.recommended_outgoing();
+    let untrusted = [incoming, outgoing]
+        .into_iter()
+        .flatten()
+        .any(|s| matches!(s.verification, Verification::UntrustedCertificate { .. }));
+    match (incoming.is_some(), outgoing.is_some()) {
+        (true, true) if !untrusted => Exit::Success,
         (false, false) => Exit::NotFound,
         _ => Exit::Partial,
     }

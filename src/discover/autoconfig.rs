@@ -85,7 +85,10 @@ async fn fetch_one(
     let source = Source {
         kind: via,
         detail: url.to_string(),
-        authenticated: https,
+        // Reached through the MX record, the domain itself came over unauthenticated DNS:
+        // whoever forges the MX chooses the web server, and https only proves that server
+        // is who it says. Only the user's own domain over https is trusted.
+        authenticated: https && via != SourceKind::Mx,
     };
     let prefix = if https { "" } else { "plain http: " };
     let (report, document) = read_answer(result, email, url, source, prefix);
@@ -269,7 +272,8 @@ mod tests {
             [Source {
                 kind: SourceKind::Mx,
                 detail: urls.https[0].clone(),
-                authenticated: true
+                // The MX domain was chosen by unauthenticated DNS.
+                authenticated: false
             }]
         );
         assert_eq!(found.candidates[1].username, UsernameForm::LocalPart);

@@ -56,7 +56,11 @@ pub fn excerpt(text: &str, max: usize) -> String {
 /// Name what answered when it is not the protocol we asked for.
 pub fn identify_foreign(line: &str) -> String {
     let trimmed = line.trim_start();
-    let what = if trimmed.starts_with("HTTP/") {
+    let lower = trimmed.get(..9).unwrap_or(trimmed).to_ascii_lowercase();
+    let what = if trimmed.starts_with("HTTP/")
+        || lower.starts_with("<!doctype")
+        || lower.starts_with("<html")
+    {
         "an HTTP server"
     } else if trimmed.starts_with("SSH-") {
         "an SSH server"
@@ -94,6 +98,7 @@ mod tests {
     #[test]
     fn foreign_servers_are_named() {
         assert!(identify_foreign("HTTP/1.1 400 Bad Request").starts_with("an HTTP server"));
+        assert!(identify_foreign("<!DOCTYPE HTML>").starts_with("an HTTP server"));
         assert!(identify_foreign("220 mx.example.jp ESMTP Postfix").starts_with("an SMTP"));
         assert!(identify_foreign("SSH-2.0-OpenSSH_9.2").starts_with("an SSH server"));
         assert!(identify_foreign("* OK [CAPABILITY IMAP4rev1] ready").starts_with("an IMAP"));

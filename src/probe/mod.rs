@@ -58,8 +58,8 @@ impl Default for ProbeOptions {
     }
 }
 
-/// Addresses tried per host before giving up: enough for a dual-stack host with one dead
-/// address, few enough that a black-holed host costs a bounded number of timeouts.
+/// Addresses tried per host, in turn, within the one connect budget: a refused address
+/// costs nothing and the next is tried; one that hangs uses up the budget.
 const MAX_ADDRESSES: usize = 3;
 
 /// Probes endpoints. Cheap to clone; share one per command.
@@ -99,11 +99,19 @@ impl Prober {
 
     /// Probe one endpoint, finishing by `deadline` whatever the server does.
     pub async fn probe(&self, target: &Target, deadline: Instant) -> EndpointReport {
+        // Wait for a free slot first; the time spent queueing is not the server's.
+        let slot = tokio::time::timeout_at(deadline, self.slots.acquire()).await;
+        let Ok(_slot) = slot else {
+            let mut r = EndpointReport::new(&target.host, target.port, target.protocol);
+            r.fail(
+                Outcome::Timeout,
+                Stage::Connect,
+                "not attempted: the overall deadline passed while waiting for a free probe slot",
+            );
+            return r;
+        };
         let started = Instant::now();
         let guard = tokio::time::timeout_at(deadline + Duration::from_millis(250), async {
-            // The semaphore is never closed, so acquiring fails only if it were; then run
-            // anyway rather than report a failure that is not the server's.
-            let _slot = self.slots.acquire().await.ok();
             let implicit = match target.security {
                 Some(security) => security == Security::Tls,
                 None => {
@@ -125,6 +133,7 @@ impl Prober {
             report
         })
         .await;
+        // Every stage is capped by the deadline, so this is a safety net only.
         let mut report = guard.unwrap_or_else(|_| {
             let mut r = EndpointReport::new(&target.host, target.port, target.protocol);
             r.fail(
@@ -206,6 +215,14 @@ impl Prober {
         let greeting = match greeting {
             Ok(g) => g,
             Err(e) => {
+                let silent = matches!(e, StepError::Conn(ConnError::Timeout { received: 0 }));
+                if silent
+                    && !implicit
+                    && let Some(what) = nudge(&mut conn, self.options.step_timeout).await
+                {
+                    report.fail(Outcome::NotProtocol, Stage::Greeting, what);
+                    return report;
+                }
                 fail_step(&mut report, Stage::Greeting, e, secs, implicit);
                 return report;
             }
@@ -325,6 +342,20 @@ impl Prober {
 
 const NOT_TLS: &str = "the server does not speak TLS on this port (it answered in plain text; a STARTTLS or plaintext port?)";
 
+/// A server that stays silent may be one that waits for the client to speak first (HTTP,
+/// most notably). Ask it in HTTP and name what answers; None when it stays silent.
+async fn nudge(conn: &mut Conn, step_timeout: Duration) -> Option<String> {
+    let deadline = Instant::now() + step_timeout.min(Duration::from_millis(1500));
+    conn.write(b"HEAD / HTTP/1.0\r\n\r\n", deadline)
+        .await
+        .ok()?;
+    let line = conn.read_line(deadline).await.ok()?;
+    Some(format!(
+        "{} (it waited for the client to speak first)",
+        dialogue::identify_foreign(&line)
+    ))
+}
+
 /// Whether `port` is one of the protocol's standard ports (where the security is known).
 fn is_known_port(protocol: Protocol, port: u16) -> bool {
     protocol.standard_ports().contains(&port)
@@ -343,10 +374,16 @@ async fn connect_any(
     report: &mut EndpointReport,
 ) -> Option<TcpStream> {
     let mut first_failure: Option<(Outcome, String)> = None;
+    // One budget for the whole stage: a port that never answers costs one timeout, however
+    // many addresses the name has.
+    let stage_deadline = step(Instant::now());
     for ip in ips.iter().take(MAX_ADDRESSES) {
         let addr = SocketAddr::new(*ip, port);
         report.address = Some(*ip);
-        let attempt = tokio::time::timeout_at(step(Instant::now()), TcpStream::connect(addr)).await;
+        if Instant::now() >= stage_deadline {
+            break;
+        }
+        let attempt = tokio::time::timeout_at(stage_deadline, TcpStream::connect(addr)).await;
         let failure = match attempt {
             Ok(Ok(tcp)) => {
                 let _ = tcp.set_nodelay(true);
@@ -493,7 +530,8 @@ mod tests {
                 host: "127.0.0.1".into(),
                 port: listener.local_addr().unwrap().port(),
                 protocol: Protocol::Imap,
-                security: Some(Security::Plain),
+                // Implicit TLS: the silent handshake is the only wait (no HTTP nudge).
+                security: Some(Security::Tls),
             });
             listeners.push(listener);
         }

@@ -205,6 +205,12 @@ impl EndpointReport {
         self.outcome == Outcome::Ok
     }
 
+    /// Whether a mail client could log in here with a password: IMAP without
+    /// LOGINDISABLED, POP3 with USER or SASL, SMTP offering AUTH.
+    pub fn login_possible(&self) -> bool {
+        !self.login_disabled && (self.protocol != Protocol::Smtp || !self.auth.is_empty())
+    }
+
     /// The certificate verified (or no TLS was used at all).
     pub fn certificate_trusted(&self) -> bool {
         self.tls

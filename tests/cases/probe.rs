@@ -548,3 +548,28 @@ fn every_protocol_is_asked_on_an_unfamiliar_port_without_protocol() {
     assert_eq!(endpoint(&json, "smtp", 10110)["outcome"], "not-protocol");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn a_web_server_on_the_imap_port_is_named() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let mut config = crate::support::HttpConfig::new(
+        ip,
+        ca.issue(&["www.example.test"], Validity::Current),
+        crate::support::Routes::new(),
+    );
+    (config.https_port, config.http_port) = (None, Some(143));
+    let _web = crate::support::HttpServer::start(config);
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:143"), "--timeout", "1"]);
+    let e = endpoint(&json, "imap", 143);
+    assert_eq!(e["outcome"], "not-protocol", "{e:#}");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("an HTTP server"),
+        "{e:#}"
+    );
+    assert_eq!(code, 3);
+}
