@@ -822,4 +822,90 @@ mod tests {
         assert_eq!(kinds, [SourceKind::Srv, SourceKind::Guess]);
         assert_eq!(report.incoming[0].auth, [AuthMethod::PasswordCleartext]);
     }
+
+    #[test]
+    fn notes_from_the_recommended_settings_sources_reach_the_report() {
+        let mut imap = candidate(
+            Imap,
+            "imap.example.jp",
+            993,
+            Security::Tls,
+            SourceKind::Autoconfig,
+            true,
+        );
+        imap.notes = vec![Note::new(
+            "Enable IMAP in the web settings first.",
+            "先に Web の設定で IMAP を有効にしてください。",
+        )];
+        let mut pop = candidate(
+            Pop3,
+            "pop.example.jp",
+            995,
+            Security::Tls,
+            SourceKind::Autoconfig,
+            true,
+        );
+        pop.notes = vec![Note::new(
+            "Only for the POP3 alternative.",
+            "POP3 の候補だけ。",
+        )];
+        let report = rank(
+            vec![source(SourceKind::Autoconfig, vec![imap, pop])],
+            vec![
+                ok_probe(Imap, "imap.example.jp", 993, Security::Tls, true),
+                ok_probe(Pop3, "pop.example.jp", 995, Security::Tls, true),
+            ],
+            Mode::Full,
+        );
+        let notes: Vec<&str> = report.notes.iter().map(|n| n.en.as_str()).collect();
+        assert!(
+            notes.contains(&"Enable IMAP in the web settings first."),
+            "{notes:?}"
+        );
+        assert!(
+            !notes.contains(&"Only for the POP3 alternative."),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn a_server_that_refuses_logins_is_not_recommended() {
+        let mut disabled = ok_probe(Imap, "imap.example.jp", 143, Security::Plain, true);
+        disabled.login_disabled = true;
+        let mut no_auth = ok_probe(Smtp, "smtp.example.jp", 587, Security::Starttls, true);
+        no_auth.auth.clear();
+        let report = rank(
+            vec![source(
+                SourceKind::Srv,
+                vec![
+                    candidate(
+                        Imap,
+                        "imap.example.jp",
+                        143,
+                        Security::Plain,
+                        SourceKind::Srv,
+                        false,
+                    ),
+                    candidate(
+                        Smtp,
+                        "smtp.example.jp",
+                        587,
+                        Security::Starttls,
+                        SourceKind::Srv,
+                        false,
+                    ),
+                ],
+            )],
+            vec![disabled, no_auth],
+            Mode::Full,
+        );
+        assert!(report.recommended_incoming().is_none());
+        assert!(report.recommended_outgoing().is_none());
+        assert!(
+            matches!(&report.incoming[0].verification, Verification::Failed { outcome, .. } if outcome == "no-login")
+        );
+        assert!(
+            matches!(&report.outgoing[0].verification, Verification::Failed { error, .. } if error.contains("AUTH"))
+        );
+    }
 }

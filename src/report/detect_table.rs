@@ -14,6 +14,7 @@
 use crate::discover::{SourceReport, SourceStatus};
 use crate::model::{AuthMethod, Lang, Protocol, Source, UsernameForm};
 use crate::probe::outcome::EndpointReport;
+use crate::report::clean;
 use crate::report::labels::{self, Label, label};
 use crate::report::model::{Mode, Report, Setting, Verification};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -592,19 +593,6 @@ fn display_width(text: &str) -> usize {
 
 fn ms(value: f64) -> String {
     format!("{value:.1} ms")
-}
-
-/// Text safe to print: control characters (terminal escapes) and bidi overrides removed,
-/// line breaks and tabs turned into spaces.
-fn clean(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
-            c if c.is_control() => None,
-            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => None,
-            c => Some(c),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -97,3 +97,17 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
         Err(e) => format!("{{\"schema\": {SCHEMA}, \"error\": {:?}}}\n", e.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Protocol;
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let mut r = EndpointReport::new("imap.example.com", 993, Protocol::Imap);
+        r.capabilities = vec!["IMAP4rev1\u{1b}[2J".to_string()];
+        let text = probe(&[r]);
+        assert!(text.contains("IMAP4rev1\\u001b[2J") && !text.contains('\u{1b}'));
+    }
+}

@@ -74,9 +74,13 @@ impl Setting {
             Verification::Unverified { .. } => mode != Mode::Full,
             Verification::Failed { .. } => false,
         };
-        let relay_port =
-            self.endpoint.protocol == crate::model::Protocol::Smtp && self.endpoint.port == 25;
-        usable && !relay_port
+        usable && !self.relay_port()
+    }
+
+    /// SMTP on port 25: the port servers relay mail between themselves on, blocked for
+    /// clients on many networks (OP25B). Never for a mail client.
+    pub fn relay_port(&self) -> bool {
+        self.endpoint.protocol == crate::model::Protocol::Smtp && self.endpoint.port == 25
     }
 
     /// The kinds of source that named this setting, deduplicated, in order.

@@ -1,6 +1,11 @@
 //! `mailcfg probe` for people: a summary row per endpoint, then the details of each.
+//!
+//! Everything a server or its certificate said (greeting, capabilities, mechanisms,
+//! certificate names and issuer, errors) goes through [`clean`], so a hostile server
+//! cannot send terminal escape sequences through this table.
 
 use crate::probe::outcome::{EndpointReport, Timings};
+use crate::report::clean;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
@@ -19,7 +24,7 @@ pub fn render(reports: &[EndpointReport]) -> String {
     ]);
     for r in reports {
         summary.add_row([
-            format!("{}:{}", r.host, r.port),
+            format!("{}:{}", clean(&r.host), r.port),
             r.protocol.to_string(),
             r.outcome.as_str().to_string(),
             r.security
@@ -29,7 +34,7 @@ pub fn render(reports: &[EndpointReport]) -> String {
             if r.auth.is_empty() {
                 "-".into()
             } else {
-                r.auth.join(" ")
+                clean(&r.auth.join(" "))
             },
             certificate_cell(r),
             format!("{:.0} ms", r.timings.total_ms),
@@ -72,7 +77,7 @@ fn certificate_cell(r: &EndpointReport) -> String {
         Some(c) if c.verified => "trusted".into(),
         Some(c) => format!(
             "NOT TRUSTED: {}",
-            c.error_kind.as_deref().unwrap_or("invalid")
+            clean(c.error_kind.as_deref().unwrap_or("invalid"))
         ),
     }
 }
@@ -81,7 +86,7 @@ fn details(r: &EndpointReport) -> String {
     let mut table = new_table();
     let address = r.address.map(|a| format!(" at {a}")).unwrap_or_default();
     table.set_header([
-        format!("{}:{}", r.host, r.port),
+        format!("{}:{}", clean(&r.host), r.port),
         format!("{}{address}", r.protocol),
     ]);
     let mut row = |key: &str, value: String| {
@@ -91,22 +96,28 @@ fn details(r: &EndpointReport) -> String {
     };
     row("Outcome", r.outcome.as_str().to_string());
     if let (Some(stage), Some(error)) = (r.stage, r.error.as_deref()) {
-        row("Problem", format!("[{}] {error}", stage.as_str()));
+        row("Problem", format!("[{}] {}", stage.as_str(), clean(error)));
     }
     if let Some(greeting) = &r.greeting {
-        row("Greeting", greeting.clone());
+        row("Greeting", clean(greeting));
     }
     if let Some(tls) = &r.tls {
-        row("TLS", format!("{} {}", tls.version, tls.cipher_suite));
+        row(
+            "TLS",
+            clean(&format!("{} {}", tls.version, tls.cipher_suite)),
+        );
         if let Some(c) = &tls.certificate {
-            row("Certificate names", c.names.join(", "));
-            row("Issuer", c.issuer.clone());
-            row("Valid", format!("{} to {}", c.not_before, c.not_after));
+            row("Certificate names", clean(&c.names.join(", ")));
+            row("Issuer", clean(&c.issuer));
+            row(
+                "Valid",
+                clean(&format!("{} to {}", c.not_before, c.not_after)),
+            );
             row(
                 "Verified",
                 match (&c.verified, &c.error) {
                     (true, _) => "yes".to_string(),
-                    (false, Some(e)) => format!("NO: {e}"),
+                    (false, Some(e)) => format!("NO: {}", clean(e)),
                     (false, None) => "NO".to_string(),
                 },
             );
@@ -115,25 +126,25 @@ fn details(r: &EndpointReport) -> String {
     if !r.implicit_tls && r.greeting.is_some() {
         row(
             "Capabilities before TLS",
-            r.capabilities_before_tls.join(" "),
+            clean(&r.capabilities_before_tls.join(" ")),
         );
         row(
             "Auth before TLS",
             if r.auth_before_tls.is_empty() {
                 "none".into()
             } else {
-                r.auth_before_tls.join(" ")
+                clean(&r.auth_before_tls.join(" "))
             },
         );
     }
     if r.security.is_some() {
-        row("Capabilities", r.capabilities.join(" "));
+        row("Capabilities", clean(&r.capabilities.join(" ")));
         row(
             "Auth",
             if r.auth.is_empty() {
                 "none offered".into()
             } else {
-                r.auth.join(" ")
+                clean(&r.auth.join(" "))
             },
         );
     }
@@ -163,4 +174,77 @@ fn timings(t: &Timings) -> String {
         .collect();
     parts.push(format!("total {:.1} ms", t.total_ms));
     parts.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Protocol, Security};
+    use crate::probe::outcome::{CertificateInfo, Outcome, Stage, StarttlsInfo, TlsInfo};
+
+    /// A probe of a hostile server: every text field it controls carries escape sequences.
+    fn hostile_report() -> EndpointReport {
+        let esc = |s: &str| format!("{s}\u{1b}[2J\u{1b}[31m\u{9b}5m\u{7f}\u{202e}\u{2066}\r\n");
+        EndpointReport {
+            address: Some("192.0.2.25".parse().expect("a literal address")),
+            outcome: Outcome::TlsError,
+            stage: Some(Stage::CapabilitiesAfterTls),
+            error: Some(esc("broken")),
+            security: Some(Security::Starttls),
+            starttls: StarttlsInfo {
+                offered: true,
+                succeeded: Some(true),
+            },
+            greeting: Some(esc("* OK ready")),
+            capabilities_before_tls: vec![esc("IMAP4rev1"), esc("STARTTLS")],
+            capabilities: vec![esc("IMAP4rev1"), esc("AUTH=PLAIN")],
+            auth_before_tls: vec![esc("LOGIN")],
+            auth: vec![esc("PLAIN")],
+            login_disabled: true,
+            tls: Some(TlsInfo {
+                version: esc("TLSv1.3"),
+                cipher_suite: esc("TLS13_AES_256_GCM_SHA384"),
+                certificate: Some(CertificateInfo {
+                    names: vec![esc("imap.example.com"), esc("*.example.com")],
+                    subject: esc("CN=imap.example.com"),
+                    issuer: esc("CN=Evil CA"),
+                    not_before: esc("2026-01-01T00:00:00Z"),
+                    not_after: esc("2027-01-01T00:00:00Z"),
+                    self_signed: true,
+                    verified: false,
+                    error: Some(esc("self-signed")),
+                    error_kind: Some(esc("self-signed")),
+                    chain_length: 1,
+                }),
+            }),
+            ..EndpointReport::new(&esc("imap.example.com"), 143, Protocol::Imap)
+        }
+    }
+
+    #[test]
+    fn no_escape_sequences_reach_the_terminal() {
+        let text = render(&[hostile_report()]);
+        assert!(!text.contains('\u{1b}'), "ESC in\n{text}");
+        assert!(
+            !text.chars().any(|c| c.is_control() && c != '\n'),
+            "control character in\n{text:?}"
+        );
+        assert!(
+            !text
+                .chars()
+                .any(|c| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')),
+            "bidi override in\n{text:?}"
+        );
+        // The text itself is still shown.
+        for word in [
+            "* OK ready",
+            "AUTH=PLAIN",
+            "imap.example.com",
+            "CN=Evil CA",
+            "NOT TRUSTED: self-signed",
+            "broken",
+        ] {
+            assert!(text.contains(word), "missing {word:?} in\n{text}");
+        }
+    }
 }

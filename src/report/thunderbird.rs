@@ -2,17 +2,27 @@
 //! (`clientConfig` version 1.1), for an administrator to publish at
 //! `https://autoconfig.<domain>/mail/config-v1.1.xml`.
 //!
-//! One `<emailProvider id="<domain>">` with the domain, a display name, every incoming and
-//! outgoing setting in the report's order (best first: Thunderbird takes the first that
-//! works), user names as Thunderbird placeholders, and the provider's documentation URL.
-//! Settings that are unverified, need confirming, or whose user name the provider assigns
-//! carry an XML comment saying so. Escaping is quick-xml's; text that XML cannot carry
-//! (control characters) is dropped.
+//! One `<emailProvider id="<domain>">` with the domain, a display name, the incoming and
+//! outgoing settings a client should use in the report's order (best first: Thunderbird
+//! takes the first that works), user names as Thunderbird placeholders, and the provider's
+//! documentation URL.
+//!
+//! Clients configure themselves from this file, so settings a probe found broken
+//! ([`Verification::Failed`]) and SMTP on port 25 (see [`Setting::relay_port`]) are left
+//! out. Settings that are unverified, have an untrusted certificate, need confirming, or
+//! whose user name the provider assigns are kept, with an XML comment saying so. When no
+//! server is left for a direction, a comment says so in its place: the document is still
+//! valid `clientConfig` (the servers are optional to the parser; Thunderbird then finds
+//! nothing to use for that direction and asks the user).
+//!
+//! Escaping is quick-xml's; text that XML cannot carry (control characters) is dropped,
+//! as are bidi overrides (see [`clean`]).
 //!
 //! Format reference: <https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat>.
 
 use crate::model::{AuthMethod, Security, UsernameForm};
-use crate::report::model::{Report, Setting, Verification};
+use crate::report::clean;
+use crate::report::model::{Mode, Report, Setting, Verification};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
 use std::io;
@@ -58,10 +68,30 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
     for note in &report.notes {
         comment(w, &note.en)?;
     }
-    for setting in &report.incoming {
+    let incoming: Vec<&Setting> = publishable(&report.incoming, report.mode).collect();
+    if incoming.is_empty() {
+        comment(
+            w,
+            &format!(
+                "No usable incoming server (IMAP or POP3) was found for {}.",
+                report.display_domain
+            ),
+        )?;
+    }
+    for setting in incoming {
         server(w, "incomingServer", setting)?;
     }
-    for setting in &report.outgoing {
+    let outgoing: Vec<&Setting> = publishable(&report.outgoing, report.mode).collect();
+    if outgoing.is_empty() {
+        comment(
+            w,
+            &format!(
+                "No usable outgoing server (SMTP) was found for {}.",
+                report.display_domain
+            ),
+        )?;
+    }
+    for setting in outgoing {
         server(w, "outgoingServer", setting)?;
     }
 
@@ -82,6 +112,18 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
     Ok(())
 }
 
+/// The settings a client may be offered, in order: not failed, not SMTP port 25.
+///
+/// That is [`Setting::recommendable`], except for unverified settings: in a full run
+/// those were not probed because a better setting was verified first, so they are
+/// legitimate alternatives (Thunderbird falls back to them) and stay.
+fn publishable(settings: &[Setting], mode: Mode) -> impl Iterator<Item = &Setting> {
+    settings.iter().filter(move |s| match s.verification {
+        Verification::Unverified { .. } => !s.relay_port(),
+        _ => s.recommendable(mode),
+    })
+}
+
 fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
     let mut start = BytesStart::new(element);
     start.push_attribute(("type", s.endpoint.protocol.as_str()));
@@ -94,6 +136,7 @@ fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
             w,
             &format!("The server's certificate is not trusted: {error}"),
         )?,
+        // Left out by `publishable`; marked should that ever change.
         Verification::Failed { outcome, error } => {
             comment(w, &format!("Connection test failed ({outcome}): {error}"))?
         }
@@ -184,17 +227,13 @@ fn comment(w: &mut W, text: &str) -> io::Result<()> {
     w.write_event(Event::Comment(BytesText::from_escaped(comment_text(text))))
 }
 
-/// Text XML 1.0 can carry, on one line: control characters dropped (they are not allowed
-/// in XML, and could be terminal escapes), line breaks and tabs made spaces.
+/// Text XML 1.0 can carry, on one line: [`clean`] (control characters are not allowed in
+/// XML and could be terminal escapes; line breaks and tabs become spaces; bidi overrides
+/// go), and the two non-characters XML excludes dropped.
 fn xml_text(text: &str) -> String {
-    text.chars()
-        .filter_map(|c| match c {
-            '\n' | '\r' | '\t' => Some(' '),
-            c if c.is_control() => None,
-            '\u{FFFE}' | '\u{FFFF}' => None,
-            c => Some(c),
-        })
-        .collect()
+    let mut text = clean(text);
+    text.retain(|c| !matches!(c, '\u{FFFE}' | '\u{FFFF}'));
+    text
 }
 
 /// Comment text: XML text without `--` (which ends a comment) and padded with spaces, so
@@ -211,8 +250,8 @@ fn comment_text(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::discover::autoconfig_xml;
-    use crate::model::{Endpoint, Note};
-    use crate::report::sample::sample_report;
+    use crate::model::{Endpoint, Note, Protocol};
+    use crate::report::sample::{endpoint, sample_report};
 
     #[test]
     fn snapshot() {
@@ -282,7 +321,6 @@ mod tests {
         report.incoming[2].username_form = UsernameForm::Template("%EMAILLOCALPART%+mail@x".into());
         report.incoming[2].auth = Vec::new();
         report.outgoing[1].endpoint.security = Security::Plain;
-        report.outgoing[1].endpoint.port = 25;
         report.outgoing[1].auth = vec![AuthMethod::ClientIpAddress, AuthMethod::None];
         let xml = render(&report);
         assert!(xml.contains("provider assigns the user name"));
@@ -342,7 +380,97 @@ mod tests {
         let xml = render(&report);
         let (cfg, endpoints) = parsed_endpoints(&xml);
         assert_eq!(endpoints, []);
+        assert_eq!(cfg.warnings, Vec::<String>::new());
         assert_eq!(cfg.display_name.as_deref(), Some("example.ne.jp"));
         assert!(cfg.documentation.is_empty());
+        assert!(xml.contains(
+            "<!-- No usable incoming server (IMAP or POP3) was found for example.ne.jp. -->"
+        ));
+        assert!(
+            xml.contains("<!-- No usable outgoing server (SMTP) was found for example.ne.jp. -->")
+        );
+    }
+
+    /// The sample, plus what a client must never be offered: the SMTP server the probe
+    /// found refused (as a setting), and SMTP on port 25.
+    fn sample_with_unusable_settings() -> Report {
+        let mut report = sample_report();
+        let mut failed = report.outgoing[0].clone();
+        failed.endpoint = endpoint(Protocol::Smtp, "mail.example.ne.jp", 465, Security::Tls);
+        failed.display_host = failed.endpoint.host.clone();
+        failed.verification = Verification::Failed {
+            outcome: "refused".to_string(),
+            error: "connection refused (os error 111)".to_string(),
+        };
+        failed.certificate = None;
+        let mut relay = report.outgoing[0].clone();
+        relay.endpoint = endpoint(Protocol::Smtp, "mx01.example.ne.jp", 25, Security::Starttls);
+        relay.display_host = relay.endpoint.host.clone();
+        report.outgoing.push(failed);
+        report.outgoing.push(relay);
+        let mut failed_imap = report.incoming[0].clone();
+        failed_imap.endpoint = endpoint(
+            Protocol::Imap,
+            "imap.example.ne.jp",
+            143,
+            Security::Starttls,
+        );
+        failed_imap.verification = Verification::Failed {
+            outcome: "timeout".to_string(),
+            error: "no answer in 5 s".to_string(),
+        };
+        report.incoming.push(failed_imap);
+        report
+    }
+
+    #[test]
+    fn failed_and_port_25_settings_are_left_out() {
+        let report = sample_with_unusable_settings();
+        let xml = render(&report);
+        assert!(!xml.contains("mx01.example.ne.jp"), "{xml}");
+        assert!(!xml.contains("<port>25</port>"), "{xml}");
+        assert!(
+            !xml.contains("mail.example.ne.jp</hostname>\n      <port>465"),
+            "{xml}"
+        );
+        assert!(!xml.contains("<port>143</port>"), "{xml}");
+        assert!(!xml.contains("failed"), "{xml}");
+        // The recommendations, the unprobed alternatives, the untrusted certificate and
+        // the host to confirm all stay, with their warnings.
+        let (cfg, endpoints) = parsed_endpoints(&xml);
+        let expected: Vec<Endpoint> = sample_report()
+            .incoming
+            .iter()
+            .chain(&sample_report().outgoing)
+            .map(|s| s.endpoint.clone())
+            .collect();
+        assert_eq!(endpoints, expected);
+        assert_eq!(cfg.warnings, Vec::<String>::new());
+        assert_eq!(cfg.incoming[0].hostname, "imap.example.ne.jp");
+        assert_eq!(cfg.outgoing[0].hostname, "smtp.example.ne.jp");
+        assert!(xml.contains("<!-- The server's certificate is not trusted:"));
+        assert!(xml.contains("<!-- Confirm with the provider first:"));
+        assert!(!xml.contains("No usable"));
+        // The same settings in a report made without probes.
+        let mut no_probe = sample_with_unusable_settings();
+        no_probe.mode = Mode::NoProbe;
+        assert_eq!(render(&no_probe), xml);
+    }
+
+    #[test]
+    fn a_direction_with_nothing_usable_says_so() {
+        let mut report = sample_with_unusable_settings();
+        report.outgoing.retain(|s| !s.recommendable(Mode::NoProbe));
+        assert_eq!(report.outgoing.len(), 2);
+        let xml = render(&report);
+        assert!(
+            xml.contains("<!-- No usable outgoing server (SMTP) was found for example.ne.jp. -->")
+        );
+        assert!(!xml.contains("<outgoingServer"));
+        assert!(!xml.contains("No usable incoming"));
+        let (cfg, _) = parsed_endpoints(&xml);
+        assert_eq!(cfg.incoming.len(), 3);
+        assert!(cfg.outgoing.is_empty());
+        assert_eq!(cfg.warnings, Vec::<String>::new());
     }
 }

@@ -66,6 +66,37 @@ fn an_unreadable_ca_file_is_refused() {
 }
 
 #[test]
+fn options_are_checked_even_offline() {
+    fails_with(
+        &[
+            "detect",
+            "taro@gmail.com",
+            "--offline",
+            "--ca-file",
+            "/nonexistent/ca.pem",
+        ],
+        2,
+        "/nonexistent/ca.pem",
+    );
+    fails_with(
+        &[
+            "detect",
+            "taro@gmail.com",
+            "--offline",
+            "--dns-server",
+            "resolver",
+        ],
+        2,
+        "--dns-server",
+    );
+    fails_with(
+        &["detect", "taro@gmail.com", "--ispdb-url", "ftp://x"],
+        2,
+        "--ispdb-url",
+    );
+}
+
+#[test]
 fn help_and_version_succeed() {
     let (output, _) = mailcfg(&["--help"]);
     assert_eq!(output.status.code(), Some(0));
