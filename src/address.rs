@@ -132,6 +132,21 @@ fn check_host_name(ascii: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The registrable domain of `host` ("example.co.jp" for "mx.mail.example.co.jp").
+pub fn registrable_domain(host: &str) -> Option<String> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    psl::domain_str(&host).map(str::to_string)
+}
+
+/// Whether `host` lies inside `domain`'s registrable domain (both sides must have one:
+/// a bare public suffix such as `co.jp` is inside nothing).
+pub fn within_registrable_domain(host: &str, domain: &str) -> bool {
+    match (registrable_domain(host), registrable_domain(domain)) {
+        (Some(a), Some(b)) => a == b,
+        _ => false,
+    }
+}
+
 /// A host to probe and an optional port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HostPort {

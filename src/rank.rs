@@ -15,9 +15,8 @@
 //! A claim a probe contradicts (refused, or another security than claimed) is kept as a
 //! [`Contradiction`], never dropped.
 
-use crate::address::{EmailAddress, display_domain};
+use crate::address::{EmailAddress, display_domain, within_registrable_domain};
 use crate::discover::SourceReport;
-use crate::discover::mx::within_registrable_domain;
 use crate::discover::providers::Provider;
 use crate::model::{
     AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind, UsernameForm,
@@ -129,7 +128,7 @@ pub fn build_report(input: RankInput<'_>) -> Report {
         notes,
         sources: input.sources,
         probes: input.probes,
-        elapsed_ms: (input.elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+        elapsed_ms: crate::probe::millis(input.elapsed),
     }
 }
 

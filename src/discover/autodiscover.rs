@@ -18,7 +18,7 @@
 use super::autoconfig::fetch_status;
 use super::autodiscover_xml::{self, AutodiscoverError, AutodiscoverResponse, request_body};
 use super::{SourceReport, SourceStatus};
-use crate::address::{EmailAddress, parse_email};
+use crate::address::{EmailAddress, parse_email, within_registrable_domain};
 use crate::dns::{Dns, DnsFailure, SrvRecord};
 use crate::model::{Candidate, Source, SourceKind};
 use crate::net::http::{FetchError, HttpClient};
@@ -118,21 +118,12 @@ pub(crate) fn srv_target(records: Vec<SrvRecord>, domain: &str) -> Option<SrvTar
     };
     Some(SrvTarget {
         url,
-        authenticated: same_registrable_domain(&best.target, domain),
+        authenticated: within_registrable_domain(&best.target, domain),
     })
 }
 
 /// `a` and `b` share a registrable domain (by the Public Suffix List). A public suffix
 /// itself has none, and matches nothing.
-pub(crate) fn same_registrable_domain(a: &str, b: &str) -> bool {
-    let norm = |d: &str| d.trim_end_matches('.').to_ascii_lowercase();
-    let (a, b) = (norm(a), norm(b));
-    match (psl::domain_str(&a), psl::domain_str(&b)) {
-        (Some(x), Some(y)) => x == y,
-        _ => false,
-    }
-}
-
 /// Ask one URL, following autodiscover's own redirects; one report.
 async fn ask(
     http: &HttpClient,
@@ -233,7 +224,7 @@ async fn walk(
                         "the server redirected to the address asked about".into(),
                     ));
                 }
-                if !same_registrable_domain(&new_address.domain, &email.domain) {
+                if !within_registrable_domain(&new_address.domain, &email.domain) {
                     return Err(SourceStatus::NotFound(format!(
                         "the server redirects to {}, outside {}; not followed",
                         new_address.ascii(),
@@ -343,15 +334,15 @@ mod tests {
 
     #[test]
     fn registrable_domains() {
-        assert!(same_registrable_domain(
+        assert!(within_registrable_domain(
             "mail.example.co.jp",
             "Example.CO.JP."
         ));
-        assert!(same_registrable_domain("a.b.example.com", "example.com"));
-        assert!(!same_registrable_domain("example.co.jp", "other.co.jp"));
-        assert!(!same_registrable_domain("co.jp", "example.co.jp"));
-        assert!(!same_registrable_domain("co.jp", "co.jp"));
-        assert!(!same_registrable_domain(
+        assert!(within_registrable_domain("a.b.example.com", "example.com"));
+        assert!(!within_registrable_domain("example.co.jp", "other.co.jp"));
+        assert!(!within_registrable_domain("co.jp", "example.co.jp"));
+        assert!(!within_registrable_domain("co.jp", "co.jp"));
+        assert!(!within_registrable_domain(
             "example.com.evil.example",
             "example.com"
         ));

@@ -57,7 +57,7 @@ impl SourceReport {
     }
 
     pub fn with_elapsed(mut self, elapsed: std::time::Duration) -> SourceReport {
-        self.elapsed_ms = Some((elapsed.as_secs_f64() * 10_000.0).round() / 10.0);
+        self.elapsed_ms = Some(crate::probe::millis(elapsed));
         self
     }
 }

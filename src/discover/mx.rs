@@ -2,7 +2,7 @@
 //! Workspace, Microsoft 365, …) and which domain to ask for configuration instead.
 
 use super::{SourceReport, SourceStatus, providers};
-use crate::address::EmailAddress;
+use crate::address::{EmailAddress, registrable_domain};
 use crate::dns::{Dns, DnsFailure, MxRecord};
 use crate::model::SourceKind;
 use std::time::Instant;
@@ -19,20 +19,6 @@ pub struct MxFinding {
     pub other_domain: Option<String>,
     /// The provider the MX host belongs to, when the table knows it.
     pub provider: Option<&'static providers::Provider>,
-}
-
-/// The registrable domain of `host` ("example.co.jp" for "mx.mail.example.co.jp").
-pub fn registrable_domain(host: &str) -> Option<String> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    psl::domain_str(&host).map(str::to_string)
-}
-
-/// Whether `host` lies inside `domain`'s registrable domain.
-pub fn within_registrable_domain(host: &str, domain: &str) -> bool {
-    match (registrable_domain(host), registrable_domain(domain)) {
-        (Some(a), Some(b)) => a == b,
-        _ => false,
-    }
 }
 
 /// Interpret MX records (already sorted, best first) for `email`.
@@ -118,6 +104,7 @@ mod tests {
 
     #[test]
     fn registrable_domains_know_japanese_suffixes() {
+        use crate::address::within_registrable_domain;
         assert_eq!(
             registrable_domain("mx1.mail.hosting.co.jp").as_deref(),
             Some("hosting.co.jp")

@@ -361,9 +361,7 @@ fn is_known_port(protocol: Protocol, port: u16) -> bool {
     protocol.standard_ports().contains(&port)
 }
 
-fn millis(d: Duration) -> f64 {
-    (d.as_secs_f64() * 10_000.0).round() / 10.0
-}
+pub use outcome::millis;
 
 /// Connect to the first address that accepts. The outcome recorded is the first
 /// address's failure: it is the one a client tries first too.

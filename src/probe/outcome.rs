@@ -6,6 +6,11 @@ use crate::model::{Protocol, Security};
 use serde::Serialize;
 use std::net::IpAddr;
 
+/// A duration in milliseconds, to 0.1 ms: how every timing in a report is written.
+pub fn millis(d: std::time::Duration) -> f64 {
+    (d.as_secs_f64() * 10_000.0).round() / 10.0
+}
+
 /// The classified result of probing one host and port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
