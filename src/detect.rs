@@ -5,10 +5,10 @@
 //! known (a tarpit, a filtered port, a slow web server) is cancelled, never waited for.
 //!
 //! When to stop, per direction (incoming, outgoing): a verified setting exists, no probe
-//! still running could outrank it, and either no source is still running or the
-//! verified setting already has the best rank there is (implicit TLS, IMAP/SMTP, a
-//! trusted certificate, inside the user's domain or named by an authenticated source).
-//! "Better" is `rank::claim_key`, the ranking's own key, so both agree.
+//! still running could outrank it, and either no source is still running or the verified
+//! setting already has the best security, protocol and port there are, without needing
+//! confirmation (a new candidate could then at most tie with it). "Outrank" is
+//! `rank::claim_key`, the ranking's own key, so both agree.
 //!
 //! Once a direction has a verified answer, what is still running gets a grace period:
 //! probes that could outrank it are waited for as long again as that verification took
@@ -481,9 +481,20 @@ impl Run<'_> {
                 && self.potential.get(place).is_some_and(|p| *p < best)
         });
         let probes_settled = !better_pending || grace.is_some_and(|g| now >= g.probes_until);
-        let sources_settled = self.pending_sources.is_empty()
-            || best == rank::BEST_CLAIM
-            || grace.is_some_and(|g| now >= g.sources_until);
+        // A source still running can only add candidates; once the verified answer has the
+        // best security, protocol and port there are, without needing confirmation, a new
+        // candidate could at most tie with it (differing in which source named it), which
+        // is not worth waiting for.
+        let best_possible = rank::BEST_CLAIM;
+        let top = (best.0, best.1, best.2, best.3)
+            == (
+                best_possible.0,
+                best_possible.1,
+                best_possible.2,
+                best_possible.3,
+            );
+        let sources_settled =
+            self.pending_sources.is_empty() || top || grace.is_some_and(|g| now >= g.sources_until);
         probes_settled && sources_settled
     }
 
