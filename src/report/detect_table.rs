@@ -285,7 +285,7 @@ impl Renderer<'_> {
             Verification::Failed { outcome, error } => format!(
                 "{}{}: {}",
                 self.l(Label::FailedLong),
-                labels::parenthesised(&clean(outcome), self.lang),
+                labels::parenthesised(&labels::outcome(&clean(outcome), self.lang), self.lang),
                 clean(error)
             ),
         }
@@ -301,7 +301,7 @@ impl Renderer<'_> {
             Verification::Failed { outcome, .. } => format!(
                 "{}{}",
                 self.l(Label::FailedShort),
-                labels::parenthesised(&clean(outcome), self.lang)
+                labels::parenthesised(&labels::outcome(&clean(outcome), self.lang), self.lang)
             ),
         };
         if s.confirm.is_some() {

@@ -258,6 +258,26 @@ pub fn security(security: Security, lang: Lang) -> &'static str {
     }
 }
 
+/// A probe outcome keyword (`refused`, `timeout`, …) in words; unknown keywords as given.
+pub fn outcome(keyword: &str, lang: Lang) -> String {
+    let (en, ja) = match keyword {
+        "refused" => ("refused", "接続拒否"),
+        "timeout" => ("timed out", "タイムアウト"),
+        "silent" => ("no answer", "応答なし"),
+        "closed" => ("closed by the server", "サーバーが切断"),
+        "not-protocol" => ("another protocol answered", "別のプロトコルが応答"),
+        "tls-error" => ("TLS error", "TLS エラー"),
+        "dns-error" => ("name not found", "名前解決できず"),
+        "no-login" => ("no password login", "パスワードでログインできない"),
+        other => (other, other),
+    };
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+    .to_string()
+}
+
 /// An authentication method in words a caller understands.
 pub fn auth_method(method: AuthMethod, lang: Lang) -> &'static str {
     let (en, ja) = match method {
@@ -349,6 +369,13 @@ mod tests {
             server_heading(Protocol::Smtp, Lang::Ja),
             "送信メールサーバー（SMTP）"
         );
+    }
+
+    #[test]
+    fn probe_outcomes_read_as_words() {
+        assert_eq!(outcome("refused", Lang::Ja), "接続拒否");
+        assert_eq!(outcome("silent", Lang::En), "no answer");
+        assert_eq!(outcome("something-new", Lang::Ja), "something-new");
     }
 
     #[test]
