@@ -204,25 +204,53 @@ impl Prober {
         };
         let mut conn = Conn::new(stream, self.options.limits);
 
-        // Greeting.
+        // Greeting. A plaintext server that is still silent near the end of the step may
+        // be one that waits for the client (HTTP): it is asked once, within the same step,
+        // so a silent port still costs one timeout.
         let t = Instant::now();
-        let greeting = match target.protocol {
-            Protocol::Imap => imap::greeting(&mut conn, step(t)).await,
-            Protocol::Pop3 => pop3::greeting(&mut conn, step(t)).await,
-            Protocol::Smtp => smtp::greeting(&mut conn, step(t)).await,
+        let end = step(t);
+        let window = (self.options.step_timeout / 4).min(NUDGE_WINDOW);
+        let ask_at = match end.checked_sub(window) {
+            Some(at) if !implicit && at > t => at,
+            _ => end,
         };
+        let mut greeting = greet(&mut conn, target.protocol, ask_at).await;
+        if ask_at < end {
+            match greeting {
+                Err(StepError::Conn(ConnError::Timeout { received: 0 })) => {
+                    if let Some(line) = nudge(&mut conn, end).await {
+                        report.timings.greeting_ms = Some(millis(t.elapsed()));
+                        let (outcome, text) = if is_greeting(target.protocol, &line) {
+                            (
+                                Outcome::Timeout,
+                                format!(
+                                    "the server greeted only at the very end of the {secs}s limit"
+                                ),
+                            )
+                        } else {
+                            (
+                                Outcome::NotProtocol,
+                                format!(
+                                    "{} (it waited for the client to speak first)",
+                                    dialogue::identify_foreign(&line)
+                                ),
+                            )
+                        };
+                        report.fail(outcome, Stage::Greeting, text);
+                        return report;
+                    }
+                }
+                // Part of a greeting came: it gets the rest of the step.
+                Err(StepError::Conn(ConnError::Timeout { .. })) => {
+                    greeting = greet(&mut conn, target.protocol, end).await;
+                }
+                _ => {}
+            }
+        }
         report.timings.greeting_ms = Some(millis(t.elapsed()));
         let greeting = match greeting {
             Ok(g) => g,
             Err(e) => {
-                let silent = matches!(e, StepError::Conn(ConnError::Timeout { received: 0 }));
-                if silent
-                    && !implicit
-                    && let Some(what) = nudge(&mut conn, self.options.step_timeout).await
-                {
-                    report.fail(Outcome::NotProtocol, Stage::Greeting, what);
-                    return report;
-                }
                 fail_step(&mut report, Stage::Greeting, e, secs, implicit);
                 return report;
             }
@@ -342,18 +370,37 @@ impl Prober {
 
 const NOT_TLS: &str = "the server does not speak TLS on this port (it answered in plain text; a STARTTLS or plaintext port?)";
 
+/// How much of the greeting step is kept for asking a silent server in HTTP.
+const NUDGE_WINDOW: Duration = Duration::from_millis(500);
+
 /// A server that stays silent may be one that waits for the client to speak first (HTTP,
-/// most notably). Ask it in HTTP and name what answers; None when it stays silent.
-async fn nudge(conn: &mut Conn, step_timeout: Duration) -> Option<String> {
-    let deadline = Instant::now() + step_timeout.min(Duration::from_millis(1500));
+/// most notably). Ask it in HTTP; its first line, or None when it stays silent.
+async fn nudge(conn: &mut Conn, deadline: Instant) -> Option<String> {
     conn.write(b"HEAD / HTTP/1.0\r\n\r\n", deadline)
         .await
         .ok()?;
-    let line = conn.read_line(deadline).await.ok()?;
-    Some(format!(
-        "{} (it waited for the client to speak first)",
-        dialogue::identify_foreign(&line)
-    ))
+    conn.read_line(deadline).await.ok()
+}
+
+async fn greet(
+    conn: &mut Conn,
+    protocol: Protocol,
+    deadline: Instant,
+) -> Result<Greeting, StepError> {
+    match protocol {
+        Protocol::Imap => imap::greeting(conn, deadline).await,
+        Protocol::Pop3 => pop3::greeting(conn, deadline).await,
+        Protocol::Smtp => smtp::greeting(conn, deadline).await,
+    }
+}
+
+/// Whether `line` is this protocol's greeting (or its first line).
+fn is_greeting(protocol: Protocol, line: &str) -> bool {
+    match protocol {
+        Protocol::Imap => imap::parse_greeting(line).is_ok(),
+        Protocol::Pop3 => pop3::parse_greeting(line).is_ok(),
+        Protocol::Smtp => smtp::parse_reply_line(line).is_some_and(|(code, _, _)| code == 220),
+    }
 }
 
 /// Whether `port` is one of the protocol's standard ports (where the security is known).

@@ -573,3 +573,23 @@ fn a_web_server_on_the_imap_port_is_named() {
     );
     assert_eq!(code, 3);
 }
+
+#[test]
+fn a_greeting_at_the_very_end_of_the_limit_is_a_timeout() {
+    // With --timeout 2 a silent server is asked in HTTP after 1.5 s; this one greets as an
+    // IMAP server at 1.75 s, too late to hold a dialogue within the limit.
+    let (e, elapsed) = probe_hostile(
+        Behaviour::SlowGreeting {
+            delay: Duration::from_millis(1750),
+        },
+        143,
+        "2",
+    );
+    assert_eq!(e["outcome"], "timeout", "{e:#}");
+    assert_eq!(e["stage"], "greeting");
+    assert!(
+        e["error"].as_str().unwrap_or("").contains("very end"),
+        "{e:#}"
+    );
+    assert!(elapsed < Duration::from_millis(2900), "took {elapsed:?}");
+}
