@@ -400,25 +400,49 @@ fn nothing_at_all() {
     }
 }
 
-#[test]
-fn a_tarpit_and_a_refused_port_do_not_hold_up_a_verified_answer() {
+/// `mail.<domain>` (real servers) and `slow.<domain>` (a tarpit on `tarpit_port`), with
+/// SRV records `(service, host label, port)`; detect runs with `--timeout 20`, so waiting
+/// for the tarpit would show.
+fn detect_beside_a_tarpit(
+    domain: &str,
+    tarpit_port: u16,
+    srv: &[(&str, &str, u16)],
+) -> (Value, i32, Duration) {
     support::require_netns();
     let ca = TestCa::temp();
-    let mail = MailServers::start(&ca, &["mail.fast.test"], |_| {});
+    let mail_host = format!("mail.{domain}");
+    let slow_host = format!("slow.{domain}");
+    let mail = MailServers::start(&ca, &[&mail_host], |_| {});
     let slow_ip = support::next_ip();
-    let _tarpit = Hostile::start(slow_ip, 143, Behaviour::Tarpit);
-    let dns = Dns::start(
-        support::next_ip(),
-        53,
-        DnsRecords::new()
-            .a("mail.fast.test", mail.ip)
-            .a("slow.fast.test", slow_ip)
-            .srv("_imaps._tcp.fast.test", "mail.fast.test", 993, 0, 1)
-            .srv("_imap._tcp.fast.test", "slow.fast.test", 143, 0, 1)
-            .srv("_pop3s._tcp.fast.test", "slow.fast.test", 995, 0, 1)
-            .srv("_submissions._tcp.fast.test", "mail.fast.test", 465, 0, 1),
+    let _tarpit = Hostile::start(slow_ip, tarpit_port, Behaviour::Tarpit);
+    let mut records = DnsRecords::new()
+        .a(&mail_host, mail.ip)
+        .a(&slow_host, slow_ip);
+    for (service, label, port) in srv {
+        records = records.srv(
+            &format!("{service}.{domain}"),
+            &format!("{label}.{domain}"),
+            *port,
+            0,
+            1,
+        );
+    }
+    let dns = Dns::start(support::next_ip(), 53, records);
+    detect_timed(&format!("taro@{domain}"), &dns, &ca, &["--timeout", "20"])
+}
+
+#[test]
+fn a_tarpit_and_a_refused_port_do_not_hold_up_a_verified_answer() {
+    let (json, code, elapsed) = detect_beside_a_tarpit(
+        "fast.test",
+        143,
+        &[
+            ("_imaps._tcp", "mail", 993),
+            ("_imap._tcp", "slow", 143),
+            ("_pop3s._tcp", "slow", 995),
+            ("_submissions._tcp", "mail", 465),
+        ],
     );
-    let (json, code, elapsed) = detect_timed("ichiro@fast.test", &dns, &ca, &["--timeout", "20"]);
     assert_eq!(code, 0, "{json:#}");
     assert_setting(
         first(&json, "incoming"),
@@ -630,23 +654,16 @@ fn plain_http_autoconfig_is_a_flagged_fallback() {
 
 #[test]
 fn a_silent_better_candidate_does_not_hold_up_a_verified_one() {
-    support::require_netns();
-    let ca = TestCa::temp();
-    let mail = MailServers::start(&ca, &["mail.grace.test"], |_| {});
-    let slow_ip = support::next_ip();
     // The SRV record for implicit TLS names a host that never answers; STARTTLS works.
-    let _tarpit = Hostile::start(slow_ip, 993, Behaviour::Tarpit);
-    let dns = Dns::start(
-        support::next_ip(),
-        53,
-        DnsRecords::new()
-            .a("mail.grace.test", mail.ip)
-            .a("silent.grace.test", slow_ip)
-            .srv("_imaps._tcp.grace.test", "silent.grace.test", 993, 0, 1)
-            .srv("_imap._tcp.grace.test", "mail.grace.test", 143, 0, 1)
-            .srv("_submissions._tcp.grace.test", "mail.grace.test", 465, 0, 1),
+    let (json, code, elapsed) = detect_beside_a_tarpit(
+        "grace.test",
+        993,
+        &[
+            ("_imaps._tcp", "slow", 993),
+            ("_imap._tcp", "mail", 143),
+            ("_submissions._tcp", "mail", 465),
+        ],
     );
-    let (json, code, elapsed) = detect_timed("taro@grace.test", &dns, &ca, &["--timeout", "20"]);
     assert_eq!(code, 0, "{json:#}");
     assert_setting(
         first(&json, "incoming"),
