@@ -593,3 +593,29 @@ fn a_greeting_at_the_very_end_of_the_limit_is_a_timeout() {
     );
     assert!(elapsed < Duration::from_millis(2900), "took {elapsed:?}");
 }
+
+#[test]
+fn a_tls_server_that_closes_after_the_handshake_is_closed() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let cert = ca.issue(&[&ip.to_string()], Validity::Current);
+    let config = crate::support::tls::server_config(&cert, &[]);
+    let _server = Hostile::start(ip, 993, Behaviour::TlsThenClose(config));
+    let ca_file = ca.ca_pem().display().to_string();
+    let (json, code, elapsed) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:993"),
+        "--ca-file",
+        &ca_file,
+        "--timeout",
+        "3",
+    ]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "closed", "{e:#}");
+    assert_eq!(e["stage"], "greeting");
+    // The handshake itself was fine, and its facts are still reported.
+    assert_eq!(e["certificate"]["verified"], true, "{e:#}");
+    assert_eq!(code, 3);
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}

@@ -31,6 +31,9 @@ pub enum Behaviour {
     DelayedSend { delay: Duration, greeting: Vec<u8> },
     /// Sends an IMAP greeting one byte every `interval`, then holds the connection.
     Drip { interval: Duration },
+    /// Completes a TLS handshake with this configuration, then sends close_notify and
+    /// half-closes the connection without a greeting (a "half-closed TLS" server).
+    TlsThenClose(Arc<rustls::ServerConfig>),
 }
 
 /// IMAP greeting sent by [`Behaviour::SlowGreeting`] and [`Behaviour::Drip`].
@@ -122,6 +125,25 @@ fn handle(mut s: TcpStream, behaviour: &Behaviour, stop: &AtomicBool) {
             if sleep_unless_stopped(*delay, stop) && s.write_all(greeting).is_ok() {
                 drain_until_closed(s, stop);
             }
+        }
+        Behaviour::TlsThenClose(config) => {
+            let Ok(mut tls) = rustls::ServerConnection::new(config.clone()) else {
+                return;
+            };
+            let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+            while tls.is_handshaking() {
+                if tls.complete_io(&mut s).is_err() {
+                    return;
+                }
+            }
+            tls.send_close_notify();
+            while tls.wants_write() {
+                if tls.write_tls(&mut s).is_err() {
+                    return;
+                }
+            }
+            let _ = s.shutdown(std::net::Shutdown::Write);
+            drain_until_closed(s, stop);
         }
         Behaviour::Drip { interval } => {
             let _ = s.set_nodelay(true);
