@@ -4,13 +4,15 @@ use crate::cli::NetworkArgs;
 use crate::dns::Dns;
 use crate::exit::CommandError;
 use crate::probe::tls::TlsContext;
+use crate::probe::{ProbeOptions, Prober};
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Validated network settings.
 pub struct Network {
     pub step_timeout: Duration,
-    pub dns: Dns,
+    pub dns: Arc<Dns>,
     pub tls: TlsContext,
 }
 
@@ -29,9 +31,20 @@ pub fn network(args: &NetworkArgs) -> Result<Network, CommandError> {
         TlsContext::new(args.ca_file.as_deref()).map_err(|e| CommandError::Usage(e.to_string()))?;
     Ok(Network {
         step_timeout,
-        dns,
+        dns: Arc::new(dns),
         tls,
     })
+}
+
+impl Network {
+    /// The probe engine with these settings.
+    pub fn prober(&self) -> Prober {
+        let options = ProbeOptions {
+            step_timeout: self.step_timeout,
+            ..ProbeOptions::default()
+        };
+        Prober::new(self.dns.clone(), self.tls.clone(), options)
+    }
 }
 
 /// A positive, finite number of seconds.

@@ -7,11 +7,9 @@ use crate::detect::{DetectSettings, Engine, detect};
 use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
 use crate::net::http::HttpClient;
-use crate::probe::{ProbeOptions, Prober};
 use crate::report::model::{Mode, Report, Verification};
 use crate::report::{detect_json, detect_table, thunderbird};
 use std::io::Write;
-use std::sync::Arc;
 
 pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
     // A malformed address is refused before anything touches the network.
@@ -62,17 +60,10 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
                 .check_system_config()
                 .map_err(|e| CommandError::Failure(e.to_string()))?;
         }
-        let dns = Arc::new(network.dns);
+        let dns = network.dns.clone();
         let http = HttpClient::new(&network.tls, dns.clone(), network.step_timeout)
             .map_err(CommandError::Failure)?;
-        let prober = Prober::new(
-            dns.clone(),
-            network.tls,
-            ProbeOptions {
-                step_timeout: network.step_timeout,
-                ..ProbeOptions::default()
-            },
-        );
+        let prober = network.prober();
         let engine = Engine {
             dns,
             http: Some(http),

@@ -5,10 +5,9 @@ use crate::address::parse_host_port;
 use crate::cli::{ProbeArgs, ProtocolArg, SecurityArg};
 use crate::exit::{CommandError, Exit};
 use crate::model::{Protocol, Security};
-use crate::probe::{EndpointReport, ProbeOptions, Prober, Target};
+use crate::probe::{EndpointReport, Target};
 use crate::report;
 use std::io::Write;
-use std::sync::Arc;
 
 pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
     // Everything is validated before the first packet leaves.
@@ -22,14 +21,7 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
     };
     let targets = targets(&host_port.host, host_port.port, protocol, security);
 
-    let prober = Prober::new(
-        Arc::new(network.dns),
-        network.tls,
-        ProbeOptions {
-            step_timeout: network.step_timeout,
-            ..ProbeOptions::default()
-        },
-    );
+    let prober = network.prober();
     let reports = super::block_on(async {
         let progress = crate::progress::Progress::spinner(format!(
             "probing {} endpoint(s) of {}",
