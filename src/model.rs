@@ -40,7 +40,14 @@ impl Protocol {
 
     /// Incoming (IMAP, POP3) or outgoing (SMTP).
     pub fn is_incoming(self) -> bool {
-        !matches!(self, Protocol::Smtp)
+        self.direction() == Direction::Incoming
+    }
+
+    pub fn direction(self) -> Direction {
+        match self {
+            Protocol::Imap | Protocol::Pop3 => Direction::Incoming,
+            Protocol::Smtp => Direction::Outgoing,
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +66,26 @@ impl fmt::Display for Protocol {
             Protocol::Pop3 => "POP3",
             Protocol::Smtp => "SMTP",
         })
+    }
+}
+
+/// Which way mail goes: fetched by the client (IMAP, POP3) or sent by it (SMTP).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Incoming,
+    Outgoing,
+}
+
+impl Direction {
+    pub const BOTH: [Direction; 2] = [Direction::Incoming, Direction::Outgoing];
+
+    /// The protocols of this direction, the preferred first.
+    pub fn protocols(self) -> &'static [Protocol] {
+        match self {
+            Direction::Incoming => &[Protocol::Imap, Protocol::Pop3],
+            Direction::Outgoing => &[Protocol::Smtp],
+        }
     }
 }
 

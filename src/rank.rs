@@ -502,6 +502,7 @@ mod tests {
             status: SourceStatus::Found,
             elapsed_ms: None,
             candidates,
+            warning: None,
         }
     }
 

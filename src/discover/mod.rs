@@ -26,6 +26,20 @@ pub struct SourceReport {
     /// None when the source was skipped or cancelled before it answered.
     pub elapsed_ms: Option<f64>,
     pub candidates: Vec<Candidate>,
+    /// Something the source refused or distrusted on the way, as a fact for the diagnoses.
+    pub warning: Option<SourceWarning>,
+}
+
+/// What a source refused or distrusted on the way to its answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum SourceWarning {
+    /// An https URL answered with a redirect to plain http, which was not followed. The
+    /// redirect's target is never offered as a server.
+    DowngradeRefused {
+        /// The https URL that redirected.
+        url: String,
+    },
 }
 
 impl SourceReport {
@@ -36,6 +50,7 @@ impl SourceReport {
             status,
             elapsed_ms: None,
             candidates: Vec::new(),
+            warning: None,
         }
     }
 

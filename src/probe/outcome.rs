@@ -35,6 +35,11 @@ pub enum Outcome {
     TlsError,
     /// The host name could not be resolved.
     DnsError,
+    /// The network or host is unreachable (no route: ENETUNREACH, EHOSTUNREACH).
+    Unreachable,
+    /// Never attempted: the overall deadline passed first (waiting for a free probe slot,
+    /// or before the first connect). Says nothing about the server.
+    NotTried,
 }
 
 impl Outcome {
@@ -48,6 +53,8 @@ impl Outcome {
             Outcome::NotProtocol => "not-protocol",
             Outcome::TlsError => "tls-error",
             Outcome::DnsError => "dns-error",
+            Outcome::Unreachable => "unreachable",
+            Outcome::NotTried => "not-tried",
         }
     }
 }
@@ -114,13 +121,70 @@ pub struct CertificateInfo {
     pub self_signed: bool,
     /// True when the chain leads to a trusted root, is in date, and names this host.
     pub verified: bool,
-    /// Why verification failed, in words a person understands.
+    /// Why verification failed, in words a person understands (the probe's evidence;
+    /// reports word the problem themselves from `problem` and the fields above).
     pub error: Option<String>,
-    /// A stable keyword for scripts: expired, not-yet-valid, name-mismatch, self-signed,
-    /// unknown-issuer, invalid.
-    pub error_kind: Option<String>,
+    /// Why verification failed, as a fact. On the wire as `error_kind`, a stable keyword.
+    #[serde(rename = "error_kind")]
+    pub problem: Option<CertificateProblem>,
     /// Certificates the server sent, leaf first.
     pub chain_length: usize,
+}
+
+/// Why a certificate failed verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CertificateProblem {
+    Expired,
+    NotYetValid,
+    /// The certificate does not cover the host name connected to.
+    NameMismatch,
+    /// Self-signed (including a CA certificate used as the server's own, which is what
+    /// `openssl req -x509` makes).
+    SelfSigned,
+    /// Issued by an authority no trusted root vouches for.
+    UnknownIssuer,
+    Revoked,
+    /// Anything else (bad signature, wrong purpose, unparseable).
+    Invalid,
+}
+
+impl CertificateProblem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CertificateProblem::Expired => "expired",
+            CertificateProblem::NotYetValid => "not-yet-valid",
+            CertificateProblem::NameMismatch => "name-mismatch",
+            CertificateProblem::SelfSigned => "self-signed",
+            CertificateProblem::UnknownIssuer => "unknown-issuer",
+            CertificateProblem::Revoked => "revoked",
+            CertificateProblem::Invalid => "invalid",
+        }
+    }
+}
+
+/// What a failed probe showed about the server, beyond its outcome and stage: the facts
+/// the diagnoses are made from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Symptom {
+    /// STARTTLS (STLS) was offered and accepted, then the TLS handshake failed or the
+    /// connection closed: encryption is being stripped, or the server is broken.
+    StarttlsBroken,
+    /// The server speaks only TLS older than 1.2 (RFC 8996), which rustls refuses.
+    ObsoleteTls {
+        /// The version the server chose: "TLSv1.0", "TLSv1.1", "SSLv3".
+        version: String,
+        /// The certificate it sent in clear (below TLS 1.3 it travels unencrypted).
+        certificate: Option<CertificateInfo>,
+        /// The size of the certificate's public key, in bits.
+        key_bits: Option<u32>,
+    },
+    /// An implicit-TLS port (993, 995, 465) answered with a plaintext greeting.
+    PlaintextOnTlsPort {
+        /// The greeting, as the server sent it (bounded).
+        greeting: String,
+    },
 }
 
 /// The TLS session that was negotiated.
@@ -169,6 +233,8 @@ pub struct EndpointReport {
     /// IMAP LOGINDISABLED (or no USER/SASL in POP3): a password cannot be sent on this connection.
     pub login_disabled: bool,
     pub tls: Option<TlsInfo>,
+    /// What a failure showed about the server, when it is one the diagnoses name.
+    pub symptom: Option<Symptom>,
     pub timings: Timings,
 }
 
@@ -192,6 +258,7 @@ impl EndpointReport {
             auth: Vec::new(),
             login_disabled: false,
             tls: None,
+            symptom: None,
             timings: Timings::default(),
         }
     }

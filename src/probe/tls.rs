@@ -8,7 +8,7 @@
 //! presented chain itself with webpki, exactly as a mail client would. Anything that sends
 //! credentials or fetches configuration uses [`TlsContext::verifying_config`] instead.
 
-use super::outcome::{CertificateInfo, TlsInfo};
+use super::outcome::{CertificateInfo, CertificateProblem, TlsInfo};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
@@ -147,7 +147,7 @@ impl TlsContext {
                 Ok(_) => info.verified = true,
                 Err(error) => {
                     let (kind, text) = explain_certificate_error(&error, Some(&info), host);
-                    info.error_kind = Some(kind.to_string());
+                    info.problem = Some(kind);
                     info.error = Some(text);
                 }
             }
@@ -235,7 +235,7 @@ pub fn describe_certificate(der: &CertificateDer<'_>) -> CertificateInfo {
     let Ok((_, cert)) = X509Certificate::from_der(der.as_ref()) else {
         return CertificateInfo {
             error: Some("the certificate cannot be parsed".into()),
-            error_kind: Some("invalid".into()),
+            problem: Some(CertificateProblem::Invalid),
             ..CertificateInfo::default()
         };
     };
@@ -274,7 +274,7 @@ pub fn describe_certificate(der: &CertificateDer<'_>) -> CertificateInfo {
         not_after: rfc3339(cert.validity().not_after.timestamp()),
         verified: false,
         error: None,
-        error_kind: None,
+        problem: None,
         chain_length: 1,
     }
 }
@@ -309,9 +309,12 @@ pub fn explain_certificate_error(
     error: &rustls::Error,
     cert: Option<&CertificateInfo>,
     host: &str,
-) -> (&'static str, String) {
+) -> (CertificateProblem, String) {
     let rustls::Error::InvalidCertificate(e) = error else {
-        return ("invalid", format!("certificate is not valid: {error}"));
+        return (
+            CertificateProblem::Invalid,
+            format!("certificate is not valid: {error}"),
+        );
     };
     match e {
         CertificateError::Expired
@@ -331,46 +334,56 @@ pub fn explain_certificate_error(
                 Some(names) => format!("certificate is for {names}, not {host}"),
                 None => format!("certificate is not valid for {host}"),
             };
-            ("name-mismatch", text)
+            (CertificateProblem::NameMismatch, text)
         }
-        CertificateError::UnknownIssuer => match cert {
+        // `openssl req -x509` makes a CA certificate: used as the server's own, webpki
+        // says CaUsedAsEndEntity. Either way nobody trusted vouches for it.
+        e if matches!(e, CertificateError::UnknownIssuer) || is_ca_as_end_entity(e) => match cert {
             Some(cert) if cert.self_signed => (
-                "self-signed",
+                CertificateProblem::SelfSigned,
                 format!(
                     "certificate is self-signed ({}); no trusted authority vouches for it",
                     cert.subject
                 ),
             ),
             Some(cert) => (
-                "unknown-issuer",
+                CertificateProblem::UnknownIssuer,
                 format!(
                     "certificate was issued by an unknown authority ({}); if it is your organisation's CA, pass it with --ca-file",
                     cert.issuer
                 ),
             ),
             None => (
-                "unknown-issuer",
+                CertificateProblem::UnknownIssuer,
                 "certificate is not trusted: it is self-signed or issued by an unknown \
                  authority (if it is your organisation's CA, pass it with --ca-file)"
                     .to_string(),
             ),
         },
-        CertificateError::Revoked => ("revoked", "certificate has been revoked".to_string()),
+        CertificateError::Revoked => (
+            CertificateProblem::Revoked,
+            "certificate has been revoked".to_string(),
+        ),
         CertificateError::BadSignature => (
-            "invalid",
+            CertificateProblem::Invalid,
             "certificate signature does not verify".to_string(),
         ),
         CertificateError::InvalidPurpose | CertificateError::InvalidPurposeContext { .. } => (
-            "invalid",
+            CertificateProblem::Invalid,
             "certificate is not meant for TLS servers".to_string(),
         ),
-        // Rare kinds (bad encoding, unsupported algorithms, …): as each caller always said
-        // them, the variant for probes, rustls's own sentence for the HTTP client.
-        other => match cert {
-            Some(_) => ("invalid", format!("certificate is not valid: {other:?}")),
-            None => ("invalid", format!("certificate is not valid: {error}")),
-        },
+        // Rare kinds (bad encoding, unsupported algorithms, …): rustls's own sentence,
+        // never a Rust debug rendering.
+        _ => (
+            CertificateProblem::Invalid,
+            format!("certificate is not valid: {error}"),
+        ),
     }
+}
+
+/// webpki's CaUsedAsEndEntity, which rustls passes on as an opaque `Other` error.
+fn is_ca_as_end_entity(e: &CertificateError) -> bool {
+    matches!(e, CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity"))
 }
 
 /// An expired or not-yet-valid certificate in words, with the date that matters: as the
@@ -378,7 +391,7 @@ pub fn explain_certificate_error(
 fn explain_validity(
     e: &CertificateError,
     cert: Option<&CertificateInfo>,
-) -> (&'static str, String) {
+) -> (CertificateProblem, String) {
     let expired = matches!(
         e,
         CertificateError::Expired | CertificateError::ExpiredContext { .. }
@@ -396,13 +409,22 @@ fn explain_validity(
         _ => None,
     };
     match (expired, from_cert.or(from_error)) {
-        (true, Some(day)) => ("expired", format!("certificate expired on {day}")),
-        (true, None) => ("expired", "certificate has expired".to_string()),
+        (true, Some(day)) => (
+            CertificateProblem::Expired,
+            format!("certificate expired on {day}"),
+        ),
+        (true, None) => (
+            CertificateProblem::Expired,
+            "certificate has expired".to_string(),
+        ),
         (false, Some(day)) => (
-            "not-yet-valid",
+            CertificateProblem::NotYetValid,
             format!("certificate is not valid until {day}"),
         ),
-        (false, None) => ("not-yet-valid", "certificate is not valid yet".to_string()),
+        (false, None) => (
+            CertificateProblem::NotYetValid,
+            "certificate is not valid yet".to_string(),
+        ),
     }
 }
 
@@ -521,7 +543,7 @@ mod tests {
             Some(&cert),
             "imap.example.jp",
         );
-        assert_eq!(kind, "name-mismatch");
+        assert_eq!(kind, CertificateProblem::NameMismatch);
         assert_eq!(
             text,
             "certificate is for mail.hosting.example, not imap.example.jp"

@@ -537,7 +537,7 @@ impl Renderer<'_> {
             Some(c) => format!(
                 "{}: {}",
                 self.l(Label::CertificateNotTrusted),
-                clean(c.error_kind.as_deref().unwrap_or("invalid"))
+                c.problem.map_or("invalid", |p| p.as_str())
             ),
         }
     }

@@ -77,7 +77,7 @@ fn certificate_cell(r: &EndpointReport) -> String {
         Some(c) if c.verified => "trusted".into(),
         Some(c) => format!(
             "NOT TRUSTED: {}",
-            clean(c.error_kind.as_deref().unwrap_or("invalid"))
+            c.problem.map_or("invalid", |p| p.as_str())
         ),
     }
 }
@@ -213,7 +213,7 @@ mod tests {
                     self_signed: true,
                     verified: false,
                     error: Some(esc("self-signed")),
-                    error_kind: Some(esc("self-signed")),
+                    problem: Some(crate::probe::outcome::CertificateProblem::SelfSigned),
                     chain_length: 1,
                 }),
             }),

@@ -54,7 +54,7 @@ fn certificate(host: &str) -> CertificateInfo {
         self_signed: false,
         verified: true,
         error: None,
-        error_kind: None,
+        problem: None,
         chain_length: 2,
     }
 }
@@ -70,7 +70,7 @@ fn untrusted_certificate() -> CertificateInfo {
         error: Some(
             "the certificate is for *.shared-hosting.example, not mail.example.ne.jp".to_string(),
         ),
-        error_kind: Some("name-mismatch".to_string()),
+        problem: Some(crate::probe::outcome::CertificateProblem::NameMismatch),
         verified: false,
         ..certificate("mail.example.ne.jp")
     }
