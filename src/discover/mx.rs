@@ -19,6 +19,19 @@ pub struct MxFinding {
     pub other_domain: Option<String>,
     /// The provider the MX host belongs to, when the table knows it.
     pub provider: Option<&'static providers::Provider>,
+    /// What DNS said about the domain itself.
+    pub domain: DomainState,
+}
+
+/// Whether the address's domain exists in DNS, as the MX lookup found out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DomainState {
+    /// The DNS server answered (with or without MX records): the name exists.
+    Exists,
+    /// NXDOMAIN: no such domain.
+    Missing,
+    /// The lookup failed (timeout, server failure): nothing is known.
+    Unknown,
 }
 
 /// Interpret MX records (already sorted, best first) for `email`.
@@ -43,25 +56,29 @@ pub fn interpret(
 pub async fn fetch(dns: &Dns, email: &EmailAddress) -> MxFinding {
     let started = Instant::now();
     let query = format!("{} MX", email.domain);
-    let empty = |status| MxFinding {
+    let empty = |status, domain| MxFinding {
         report: SourceReport::new(SourceKind::Mx, &query, status).with_elapsed(started.elapsed()),
         preferred: None,
         other_domain: None,
         provider: None,
+        domain,
     };
     let records = match dns.mx(&email.domain).await {
         Ok(records) => records,
         Err(DnsFailure::NoSuchName) => {
-            return empty(SourceStatus::NotFound(format!(
-                "{} does not exist (NXDOMAIN)",
-                email.domain
-            )));
+            return empty(
+                SourceStatus::NotFound(format!("{} does not exist (NXDOMAIN)", email.domain)),
+                DomainState::Missing,
+            );
         }
-        Err(e) => return empty(SourceStatus::Failed(e.to_string())),
+        Err(e) => return empty(SourceStatus::Failed(e.to_string()), DomainState::Unknown),
     };
     let (preferred, other_domain, provider) = interpret(&records, email);
     let Some(host) = preferred.clone() else {
-        return empty(SourceStatus::NotFound("no MX record".into()));
+        return empty(
+            SourceStatus::NotFound("no MX record".into()),
+            DomainState::Exists,
+        );
     };
     let report = match provider {
         Some(p) => {
@@ -87,6 +104,7 @@ pub async fn fetch(dns: &Dns, email: &EmailAddress) -> MxFinding {
         preferred,
         other_domain,
         provider,
+        domain: DomainState::Exists,
     }
 }
 
