@@ -1,4 +1,4 @@
-//! DNS lookups: host addresses, MX and SRV records.
+//! DNS lookups: host addresses, MX, SRV and CNAME records.
 //!
 //! This is the only file that names hickory-resolver; its API changes between minor
 //! versions, so the rest of mailcfg sees only [`Dns`], [`MxRecord`], [`SrvRecord`] and
@@ -9,7 +9,7 @@ use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
-use hickory_resolver::proto::rr::RData;
+use hickory_resolver::proto::rr::{RData, RecordType};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -192,6 +192,26 @@ impl Dns {
                 _ => None,
             })
             .collect())
+    }
+
+    /// The canonical name of `host` when it is an alias (a CNAME record), else None. The
+    /// chain is followed as the server returns it; the last target is the canonical name.
+    pub async fn canonical_name(&self, host: &str) -> Result<Option<String>, DnsFailure> {
+        let resolver = self.resolver()?;
+        let lookup = resolver.lookup(absolute(host), RecordType::CNAME);
+        let lookup = match tokio::time::timeout(self.timeout, lookup).await {
+            Err(_) => return Err(DnsFailure::Timeout),
+            Ok(Err(e)) => return empty_or_failure::<()>(e).map(|_| None),
+            Ok(Ok(lookup)) => lookup,
+        };
+        Ok(lookup
+            .answers()
+            .iter()
+            .rev()
+            .find_map(|record| match &record.data {
+                RData::CNAME(target) => Some(normalise_name(&target.0.to_ascii())),
+                _ => None,
+            }))
     }
 }
 

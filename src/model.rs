@@ -261,6 +261,9 @@ pub enum SourceKind {
     Srv,
     /// Microsoft autodiscover (POX), fetched without credentials.
     Autodiscover,
+    /// A name the certificate of a server in the domain is valid for (shared hosting: the
+    /// hoster's certificate names its own server), or the canonical name of an alias.
+    Certificate,
     /// A guessed host name (imap.<domain>, mail.<domain>, …).
     Guess,
 }
@@ -275,6 +278,7 @@ impl SourceKind {
             SourceKind::Mx => "mx",
             SourceKind::Srv => "srv",
             SourceKind::Autodiscover => "autodiscover",
+            SourceKind::Certificate => "certificate",
             SourceKind::Guess => "guess",
         }
     }

@@ -5,24 +5,33 @@
 //! 1. A setting a probe verified beats one it could not check, which beats one it saw
 //!    fail; an encrypted setting that works (even with an untrusted certificate) beats a
 //!    plaintext one, so plaintext is never recommended while encryption works.
-//! 2. RFC 8314: implicit TLS before STARTTLS before plain.
-//! 3. IMAP before POP3 for incoming mail.
-//! 4. Port 25 last for outgoing mail, and never recommended. (Before all of these: what
+//! 2. What a source named before what was only guessed: guesses are probed alongside the
+//!    sources, and a source's answer that arrives later still wins.
+//! 3. RFC 8314: implicit TLS before STARTTLS before plain.
+//! 4. IMAP before POP3 for incoming mail.
+//! 5. Port 25 last for outgoing mail, and never recommended. (Before all of these: what
 //!    may be recommended at all, see `Setting::recommendable`.)
-//! 5. The more trustworthy source first (provider table, autoconfig over https, ISPDB,
-//!    autodiscover, SRV, MX, plain-http autoconfig, guessing), then discovery order.
+//! 6. Hosts inside the address's domain (or named by an authenticated source) before
+//!    hosts the user must confirm.
+//! 7. The more trustworthy source first (provider table, autoconfig over https, ISPDB,
+//!    autodiscover, SRV, MX, plain-http autoconfig, a certificate's names, guessing).
+//! 8. Ties fall to a fixed order, never to which probe answered first: the protocol's own
+//!    host name (imap., pop., smtp.) before mail. before the bare domain before any other
+//!    host; then the order the source listed them (SRV: priority, then weight).
 //!
 //! A claim a probe contradicts (refused, or another security than claimed) is kept as a
-//! [`Contradiction`], never dropped.
+//! [`Contradiction`], never dropped. What went wrong is diagnosed by [`crate::diagnose`].
 
 use crate::address::{EmailAddress, display_domain, within_registrable_domain};
+use crate::diagnose::{self, Facts};
 use crate::discover::SourceReport;
 use crate::discover::providers::Provider;
-use crate::model::{
-    AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind, UsernameForm,
+use crate::model::{AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind};
+use crate::probe::outcome::{EndpointReport, Outcome};
+use crate::report::model::{
+    Confirmation, Contradiction, Failure, Mode, NoLogin, Observed, ProviderInfo, ProviderMatch,
+    Report, Setting, Unverified, Verification, source_kinds,
 };
-use crate::probe::outcome::EndpointReport;
-use crate::report::model::{Contradiction, Mode, ProviderInfo, Report, Setting, Verification};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -30,18 +39,26 @@ use std::time::Duration;
 pub struct RankInput<'a> {
     pub email: &'a EmailAddress,
     pub mode: Mode,
-    /// The provider and how it was recognised ("domain" or "mx").
-    pub provider: Option<(&'static Provider, &'static str)>,
+    /// The provider and how it was recognised.
+    pub provider: Option<(&'static Provider, ProviderMatch)>,
     pub sources: Vec<SourceReport>,
     pub probes: Vec<EndpointReport>,
+    /// What detect learnt besides sources and probes (DNS facts).
+    pub facts: Facts,
     pub elapsed: Duration,
 }
 
 /// Where an endpoint is, ignoring the claimed security: one probe answers for all claims.
-type Place = (Protocol, String, u16);
+pub type Place = (Protocol, String, u16);
 
 fn place(endpoint: &Endpoint) -> Place {
     (endpoint.protocol, endpoint.host.clone(), endpoint.port)
+}
+
+/// One claim about a place, and where it stands in its source's list.
+struct Claim<'a> {
+    candidate: &'a Candidate,
+    position: usize,
 }
 
 pub fn build_report(input: RankInput<'_>) -> Report {
@@ -52,17 +69,20 @@ pub fn build_report(input: RankInput<'_>) -> Report {
         .map(|p| ((p.protocol, p.host.clone(), p.port), p))
         .collect();
 
-    // Group claims by place, in discovery order.
+    // Group claims by place, in the (sorted) order of the sources.
     let mut order: Vec<Place> = Vec::new();
-    let mut claims: BTreeMap<Place, Vec<&Candidate>> = BTreeMap::new();
+    let mut claims: BTreeMap<Place, Vec<Claim<'_>>> = BTreeMap::new();
     for source in &input.sources {
-        for candidate in &source.candidates {
+        for (position, candidate) in source.candidates.iter().enumerate() {
             let key = place(&candidate.endpoint);
             let entry = claims.entry(key.clone()).or_default();
             if entry.is_empty() {
                 order.push(key);
             }
-            entry.push(candidate);
+            entry.push(Claim {
+                candidate,
+                position,
+            });
         }
     }
 
@@ -76,11 +96,12 @@ pub fn build_report(input: RankInput<'_>) -> Report {
         let Some(setting) = setting_for(group, probe, input.mode, email) else {
             continue;
         };
-        let rank = (sort_key(&setting, input.mode, email), index);
+        let tie = group.iter().map(|c| c.position).min().unwrap_or(usize::MAX);
+        let rank = (sort_key(&setting, input.mode, email, tie), index);
         // What the sources say about this server (autoconfig's <enable> instructions and
         // documentation, provider advice), shown when it becomes the recommendation.
         let mut source_notes: Vec<Note> = Vec::new();
-        for note in group.iter().flat_map(|c| &c.notes) {
+        for note in group.iter().flat_map(|c| &c.candidate.notes) {
             if !source_notes.contains(note) {
                 source_notes.push(note.clone());
             }
@@ -102,14 +123,14 @@ pub fn build_report(input: RankInput<'_>) -> Report {
     let incoming: Vec<Setting> = incoming.into_iter().map(|(_, s, _)| s).collect();
     let outgoing: Vec<Setting> = outgoing.into_iter().map(|(_, s, _)| s).collect();
 
-    let notes = notes(
-        &incoming,
-        &outgoing,
-        input.provider.map(|(p, _)| p),
-        recommended_notes,
-        input.mode,
-    );
-    Report {
+    let mut notes: Vec<Note> = Vec::new();
+    let provider_notes = input.provider.iter().flat_map(|(p, _)| p.notes.iter());
+    for note in provider_notes.cloned().chain(recommended_notes) {
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
+    }
+    let mut report = Report {
         email: email.display(),
         local_part: email.local_part.clone(),
         domain: email.domain.clone(),
@@ -120,16 +141,19 @@ pub fn build_report(input: RankInput<'_>) -> Report {
             name: p.name.clone(),
             name_ja: p.name_ja.clone(),
             documentation: p.documentation.clone(),
-            matched_by: matched_by.to_string(),
+            matched_by,
         }),
         incoming,
         outgoing,
         contradictions,
+        findings: Vec::new(),
         notes,
         sources: input.sources,
         probes: input.probes,
         elapsed_ms: crate::probe::millis(input.elapsed),
-    }
+    };
+    report.findings = diagnose::findings(&report, &input.facts, email);
+    report
 }
 
 /// Trust of a source, lower is better.
@@ -142,7 +166,8 @@ fn source_rank(source: &Source) -> u8 {
         (SourceKind::Srv, _) => 4,
         (SourceKind::Mx, _) => 5,
         (SourceKind::Autoconfig, false) => 6,
-        (SourceKind::Guess, _) => 7,
+        (SourceKind::Certificate, _) => 7,
+        (SourceKind::Guess, _) => 8,
     }
 }
 
@@ -150,32 +175,116 @@ fn best_source_rank(sources: &[Source]) -> u8 {
     sources.iter().map(source_rank).min().unwrap_or(u8::MAX)
 }
 
-/// How good a setting would be if it works, lower is better: RFC 8314 security, IMAP
-/// before POP3, port 25 last, hosts needing confirmation after those that do not, then the
-/// most trusted source. The engine's early cut-off uses the same key, so "nothing pending
-/// can beat what is verified" means the same thing there as here.
-pub type ClaimKey = (Security, u8, bool, bool, u8);
-
-/// The best key there is: implicit TLS, IMAP or SMTP submission, no confirmation needed,
-/// named by the provider table.
-pub const BEST_CLAIM: ClaimKey = (Security::Tls, 0, false, false, 0);
-
-pub fn claim_key(endpoint: &Endpoint, sources: &[Source], email: &EmailAddress) -> ClaimKey {
-    let protocol = match endpoint.protocol {
-        Protocol::Imap | Protocol::Smtp => 0,
-        Protocol::Pop3 => 1,
-    };
-    let relay_port = endpoint.protocol == Protocol::Smtp && endpoint.port == 25;
-    (
-        endpoint.security,
-        protocol,
-        relay_port,
-        must_confirm(&endpoint.host, sources, email),
-        best_source_rank(sources),
-    )
+/// How good a setting would be if it works, lower is better (rules 2 to 8 of the module
+/// doc). The engine's early cut-off uses the same key, so "nothing pending can beat what
+/// is verified" means the same thing there as here. Fields compare in declaration order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ClaimKey {
+    /// Only guessing named it: below whatever a source names, so a later source answer
+    /// still wins over a guess that verified first.
+    pub guessed: bool,
+    pub security: Security,
+    /// POP3 rather than IMAP (SMTP is false: it has no alternative protocol).
+    pub pop3: bool,
+    /// SMTP on port 25.
+    pub relay_port: bool,
+    pub needs_confirmation: bool,
+    /// [`source_rank`] of the most trusted source.
+    pub source_rank: u8,
+    /// The fixed order that breaks ties (rule 8).
+    pub tie: TieBreak,
 }
 
-fn sort_key(setting: &Setting, mode: Mode, email: &EmailAddress) -> (bool, u8, ClaimKey) {
+/// Rule 8: which of two otherwise equal claims comes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TieBreak {
+    /// 0: the protocol's own name (imap., pop., pop3., smtp.); 1: mail.; 2: the bare
+    /// domain; 3: any other host.
+    pub host_name: u8,
+    /// Where the source listed it (SRV records come sorted by priority, then weight).
+    pub position: usize,
+}
+
+impl ClaimKey {
+    /// The best a place could reach, claim by claim: sources are unioned, so each field
+    /// takes the best any claim offers.
+    pub fn union(self, other: ClaimKey) -> ClaimKey {
+        ClaimKey {
+            guessed: self.guessed && other.guessed,
+            security: self.security.min(other.security),
+            pop3: self.pop3 && other.pop3,
+            relay_port: self.relay_port && other.relay_port,
+            needs_confirmation: self.needs_confirmation && other.needs_confirmation,
+            source_rank: self.source_rank.min(other.source_rank),
+            tie: self.tie.min(other.tie),
+        }
+    }
+
+    /// Named by a source, implicit TLS, IMAP or SMTP submission, no confirmation needed:
+    /// no other claim can do better than tie with it (differing in which source named it).
+    pub fn is_best_possible(&self) -> bool {
+        !self.guessed
+            && self.security == Security::Tls
+            && !self.pop3
+            && !self.relay_port
+            && !self.needs_confirmation
+    }
+
+    /// The same key with the security a probe found instead of the claimed one.
+    pub fn with_security(self, security: Security) -> ClaimKey {
+        ClaimKey { security, ..self }
+    }
+}
+
+/// The key of `endpoint` as claimed by `sources`, listed at `position` by its source.
+pub fn claim_key(
+    endpoint: &Endpoint,
+    sources: &[Source],
+    email: &EmailAddress,
+    position: usize,
+) -> ClaimKey {
+    ClaimKey {
+        guessed: sources.iter().all(|s| s.kind == SourceKind::Guess),
+        security: endpoint.security,
+        pop3: endpoint.protocol == Protocol::Pop3,
+        relay_port: endpoint.protocol == Protocol::Smtp && endpoint.port == 25,
+        needs_confirmation: must_confirm(&endpoint.host, sources, email),
+        source_rank: best_source_rank(sources),
+        tie: TieBreak {
+            host_name: host_name_order(endpoint.protocol, &endpoint.host, &email.domain),
+            position,
+        },
+    }
+}
+
+/// Rule 8's host-name order.
+fn host_name_order(protocol: Protocol, host: &str, domain: &str) -> u8 {
+    let Some(label) = host
+        .strip_suffix(domain)
+        .and_then(|rest| rest.strip_suffix('.'))
+    else {
+        return if host == domain { 2 } else { 3 };
+    };
+    let own: &[&str] = match protocol {
+        Protocol::Imap => &["imap"],
+        Protocol::Pop3 => &["pop", "pop3"],
+        Protocol::Smtp => &["smtp"],
+    };
+    if own.contains(&label) {
+        0
+    } else if label == "mail" {
+        1
+    } else {
+        3
+    }
+}
+
+fn sort_key(
+    setting: &Setting,
+    mode: Mode,
+    email: &EmailAddress,
+    tie: usize,
+) -> (bool, u8, ClaimKey) {
     let encrypted = setting.endpoint.security != Security::Plain;
     let status = match (&setting.verification, encrypted) {
         (Verification::Verified, true) => 0,
@@ -187,19 +296,64 @@ fn sort_key(setting: &Setting, mode: Mode, email: &EmailAddress) -> (bool, u8, C
     (
         !setting.recommendable(mode),
         status,
-        claim_key(&setting.endpoint, &setting.sources, email),
+        claim_key(&setting.endpoint, &setting.sources, email, tie),
     )
+}
+
+/// What the probe of a place says about it.
+fn verification(probe: Option<&EndpointReport>, mode: Mode) -> Verification {
+    let Some(p) = probe else {
+        return Verification::Unverified {
+            reason: match mode {
+                Mode::Offline => Unverified::Offline,
+                Mode::NoProbe => Unverified::NoProbe,
+                Mode::Full => Unverified::NotReached,
+            },
+        };
+    };
+    if p.outcome == Outcome::NotTried {
+        return Verification::Unverified {
+            reason: Unverified::NotReached,
+        };
+    }
+    if !p.is_ok() {
+        return Verification::Failed {
+            failure: Failure::Probe {
+                outcome: p.outcome,
+                error: p.error.clone().unwrap_or_default(),
+            },
+        };
+    }
+    if !p.login_possible() {
+        let why = if p.login_disabled {
+            NoLogin::LoginDisabled
+        } else {
+            NoLogin::NoAuth
+        };
+        return Verification::Failed {
+            failure: Failure::NoLogin { why },
+        };
+    }
+    match p.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
+        Some(cert) if !cert.verified => Verification::UntrustedCertificate {
+            problem: cert
+                .problem
+                .unwrap_or(crate::probe::outcome::CertificateProblem::Invalid),
+            error: cert.error.clone().unwrap_or_default(),
+        },
+        _ => Verification::Verified,
+    }
 }
 
 /// One setting from all claims about one place, or None for a guess that did not work
 /// (failed guesses are noise; they stay visible in the probe matrix).
 fn setting_for(
-    group: &[&Candidate],
+    group: &[Claim<'_>],
     probe: Option<&EndpointReport>,
     mode: Mode,
     email: &EmailAddress,
 ) -> Option<Setting> {
-    let mut by_trust: Vec<&Candidate> = group.to_vec();
+    let mut by_trust: Vec<&Candidate> = group.iter().map(|c| c.candidate).collect();
     by_trust.sort_by_key(|c| best_source_rank(&c.sources));
     let best = by_trust[0];
 
@@ -211,41 +365,13 @@ fn setting_for(
             }
         }
     }
-    let only_guessed = sources.iter().all(|s| s.kind == SourceKind::Guess);
+    // Guesses and a certificate's names claim nothing: only a working one is a setting.
+    let only_inferred = sources
+        .iter()
+        .all(|s| matches!(s.kind, SourceKind::Guess | SourceKind::Certificate));
 
-    let verification = match probe {
-        Some(p) if p.is_ok() && !p.login_possible() => Verification::Failed {
-            outcome: "no-login".into(),
-            error: if p.login_disabled {
-                "the server refuses password logins on this connection (LOGINDISABLED)".into()
-            } else {
-                "the server offers no authentication (AUTH) on this connection".into()
-            },
-        },
-        Some(p) if p.is_ok() => match p.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
-            Some(cert) if !cert.verified => Verification::UntrustedCertificate {
-                error: cert
-                    .error
-                    .clone()
-                    .unwrap_or_else(|| "the certificate is not trusted".into()),
-            },
-            _ => Verification::Verified,
-        },
-        Some(p) => Verification::Failed {
-            outcome: p.outcome.as_str().to_string(),
-            error: p.error.clone().unwrap_or_default(),
-        },
-        None => Verification::Unverified {
-            reason: match mode {
-                Mode::Offline => "offline: not checked against the server".into(),
-                Mode::NoProbe => "--no-probe: not checked against the server".into(),
-                Mode::Full => {
-                    "not checked: a better setting was verified first, or time ran out".into()
-                }
-            },
-        },
-    };
-    if only_guessed
+    let verification = verification(probe, mode);
+    if only_inferred
         && !matches!(
             verification,
             Verification::Verified | Verification::UntrustedCertificate { .. }
@@ -279,7 +405,11 @@ fn setting_for(
     let username_form = best.username.clone();
     // The address as the user knows it (Unicode domain), as Thunderbird fills in %EMAILADDRESS%.
     let username = username_form.render(&email.local_part, &email.display_domain);
-    let confirm = needs_confirmation(&endpoint.host, &sources, email);
+    let confirm = must_confirm(&endpoint.host, &sources, email).then(|| Confirmation {
+        host: endpoint.host.clone(),
+        outside: email.display_domain.clone(),
+        via: source_kinds(&sources),
+    });
     Some(Setting {
         display_host: display_domain(&endpoint.host),
         endpoint,
@@ -302,37 +432,21 @@ fn must_confirm(host: &str, sources: &[Source], email: &EmailAddress) -> bool {
     !within_registrable_domain(host, &email.domain) && !sources.iter().any(|s| s.authenticated)
 }
 
-fn needs_confirmation(host: &str, sources: &[Source], email: &EmailAddress) -> Option<Note> {
-    if !must_confirm(host, sources, email) {
-        return None;
-    }
-    let kinds: Vec<&str> = sources.iter().map(|s| s.kind.as_str()).collect();
-    Some(Note::new(
-        format!(
-            "{host} is outside {} and was found only through {} (unauthenticated): confirm with your provider that it is their server before entering a password.",
-            email.display_domain,
-            kinds.join(", ")
-        ),
-        format!(
-            "{host} は {} の外にあるサーバーで、認証されていない経路（{}）からしか見つかっていません。パスワードを入力する前に、プロバイダーのサーバーであることを確認してください。",
-            email.display_domain,
-            kinds.join("・")
-        ),
-    ))
-}
-
 /// Claims about one place that the probe did not bear out.
-fn contradictions_for(group: &[&Candidate], probe: Option<&EndpointReport>) -> Vec<Contradiction> {
-    let Some(probe) = probe else {
+fn contradictions_for(group: &[Claim<'_>], probe: Option<&EndpointReport>) -> Vec<Contradiction> {
+    // An endpoint never tried says nothing about the claim.
+    let Some(probe) = probe.filter(|p| p.outcome != Outcome::NotTried) else {
         return Vec::new();
     };
-    // Group the claims by the security they state; guesses claim nothing.
+    // Group the claims by the security they state; guesses and certificate names claim
+    // nothing.
     let mut by_security: BTreeMap<Security, (Endpoint, Vec<Source>)> = BTreeMap::new();
-    for candidate in group {
+    for claim in group {
+        let candidate = claim.candidate;
         let claimed: Vec<Source> = candidate
             .sources
             .iter()
-            .filter(|s| s.kind != SourceKind::Guess)
+            .filter(|s| !matches!(s.kind, SourceKind::Guess | SourceKind::Certificate))
             .cloned()
             .collect();
         if claimed.is_empty() {
@@ -349,116 +463,21 @@ fn contradictions_for(group: &[&Candidate], probe: Option<&EndpointReport>) -> V
     }
     let mut out = Vec::new();
     for (claimed_security, (endpoint, sources)) in by_security {
-        let at = format!("{}:{}", endpoint.host, endpoint.port);
-        let (observed, note) = match probe.security {
-            None => {
-                let error = probe.error.clone().unwrap_or_default();
-                (
-                    format!("{}: {error}", probe.outcome.as_str()),
-                    Note::new(
-                        format!(
-                            "The sources name {at} ({}), but it does not work: {error}",
-                            claimed_security.label()
-                        ),
-                        format!(
-                            "情報源は {at}（{}）を示していますが、接続できません: {error}",
-                            claimed_security.label()
-                        ),
-                    ),
-                )
-            }
-            Some(observed) if observed != claimed_security => (
-                format!(
-                    "the server uses {} on port {}",
-                    observed.label(),
-                    endpoint.port
-                ),
-                Note::new(
-                    format!(
-                        "The sources say {} on {at}, but the server uses {} there.",
-                        claimed_security.label(),
-                        observed.label()
-                    ),
-                    format!(
-                        "情報源では {at} の暗号化は {} ですが、実際のサーバーは {} です。",
-                        claimed_security.label(),
-                        observed.label()
-                    ),
-                ),
-            ),
+        let observed = match probe.security {
+            None => Observed::Failed {
+                outcome: probe.outcome,
+                error: probe.error.clone().unwrap_or_default(),
+            },
+            Some(security) if security != claimed_security => Observed::OtherSecurity { security },
             Some(_) => continue,
         };
         out.push(Contradiction {
             claimed: endpoint,
             sources,
             observed,
-            note,
         });
     }
     out
-}
-
-fn notes(
-    incoming: &[Setting],
-    outgoing: &[Setting],
-    provider: Option<&Provider>,
-    from_sources: Vec<Note>,
-    mode: Mode,
-) -> Vec<Note> {
-    let mut notes: Vec<Note> = Vec::new();
-    let mut add = |note: Note| {
-        if !notes.contains(&note) {
-            notes.push(note);
-        }
-    };
-    if let Some(p) = provider {
-        p.notes.iter().cloned().for_each(&mut add);
-    }
-    from_sources.into_iter().for_each(&mut add);
-    let recommended = [incoming, outgoing]
-        .into_iter()
-        .filter_map(|list| list.first().filter(|s| s.recommendable(mode)));
-    for setting in recommended {
-        if setting.endpoint.security == Security::Plain {
-            add(Note::new(
-                format!(
-                    "{}:{} works only without encryption: your password would cross the network readable by anyone on the way. Ask the provider for an encrypted (SSL/TLS) server.",
-                    setting.display_host, setting.endpoint.port
-                ),
-                format!(
-                    "{}:{} は暗号化なしでしか接続できません。パスワードが読み取れる状態で送られます。暗号化（SSL/TLS）に対応したサーバーをプロバイダーに確認してください。",
-                    setting.display_host, setting.endpoint.port
-                ),
-            ));
-        }
-        if let Verification::UntrustedCertificate { error } = &setting.verification {
-            add(Note::new(
-                format!(
-                    "The certificate of {} is not trusted ({error}). A mail client will warn about it; do not accept the warning unless the provider confirms the certificate.",
-                    setting.display_host
-                ),
-                format!(
-                    "{} の証明書は信頼できません（{error}）。メールソフトが警告を出します。プロバイダーが証明書を確認するまで、警告を受け入れないでください。",
-                    setting.display_host
-                ),
-            ));
-        }
-    }
-    if outgoing.iter().any(|s| s.endpoint.port == 25) {
-        add(Note::new(
-            "Port 25 is for delivery between mail servers; many networks block it for clients (OP25B). Use 465 or 587 for sending.",
-            "ポート 25 はサーバー間の配送用で、多くのネットワークではメールソフトからの利用が遮断されています（OP25B）。送信には 465 か 587 を使ってください。",
-        ));
-    }
-    for setting in incoming.iter().chain(outgoing) {
-        if setting.username_form == UsernameForm::ProviderAssigned {
-            add(Note::new(
-                "The user name is an ID the provider issues, not your email address: look it up in the provider's account settings.",
-                "ユーザー名はプロバイダーが発行する ID で、メールアドレスではありません。プロバイダーの会員ページなどで確認してください。",
-            ));
-        }
-    }
-    notes
 }
 
 #[cfg(test)]
@@ -467,6 +486,7 @@ mod tests {
     use crate::address::parse_email;
     use crate::discover::SourceStatus;
     use crate::model::Protocol::*;
+    use crate::model::UsernameForm;
     use crate::probe::outcome::{CertificateInfo, Outcome, Stage, TlsInfo};
 
     fn candidate(
@@ -544,6 +564,7 @@ mod tests {
             provider: None,
             sources,
             probes,
+            facts: Facts::default(),
             elapsed: Duration::ZERO,
         })
     }
@@ -631,10 +652,11 @@ mod tests {
         assert_eq!(report.incoming[1].endpoint.security, Security::Plain);
         // 143 was claimed as STARTTLS but only plain works there: a contradiction.
         assert_eq!(report.contradictions.len(), 1);
-        assert!(
-            report.contradictions[0].observed.contains("None"),
-            "{:?}",
-            report.contradictions
+        assert_eq!(
+            report.contradictions[0].observed,
+            Observed::OtherSecurity {
+                security: Security::Plain
+            }
         );
     }
 
@@ -675,7 +697,13 @@ mod tests {
         ));
         assert_eq!(report.contradictions.len(), 1);
         assert_eq!(report.contradictions[0].claimed.port, 465);
-        assert!(report.contradictions[0].observed.starts_with("refused"));
+        assert!(matches!(
+            report.contradictions[0].observed,
+            Observed::Failed {
+                outcome: Outcome::Refused,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -704,7 +732,12 @@ mod tests {
         assert_eq!(report.outgoing.len(), 1);
         assert!(!report.outgoing[0].recommendable(Mode::Full));
         assert!(report.recommended_outgoing().is_none());
-        assert!(report.notes.iter().any(|n| n.en.contains("OP25B")));
+        assert_eq!(
+            report.findings,
+            [crate::findings::Finding::RelayPortListed {
+                at: vec![crate::findings::Place::new(Smtp, "smtp.example.jp", 25)]
+            }]
+        );
     }
 
     #[test]
@@ -901,11 +934,21 @@ mod tests {
         );
         assert!(report.recommended_incoming().is_none());
         assert!(report.recommended_outgoing().is_none());
-        assert!(
-            matches!(&report.incoming[0].verification, Verification::Failed { outcome, .. } if outcome == "no-login")
+        assert_eq!(
+            report.incoming[0].verification,
+            Verification::Failed {
+                failure: Failure::NoLogin {
+                    why: NoLogin::LoginDisabled
+                }
+            }
         );
-        assert!(
-            matches!(&report.outgoing[0].verification, Verification::Failed { error, .. } if error.contains("AUTH"))
+        assert_eq!(
+            report.outgoing[0].verification,
+            Verification::Failed {
+                failure: Failure::NoLogin {
+                    why: NoLogin::NoAuth
+                }
+            }
         );
     }
 }

@@ -6,6 +6,7 @@ pub mod autoconfig;
 pub mod autoconfig_xml;
 pub mod autodiscover;
 pub mod autodiscover_xml;
+pub mod certificate;
 pub mod guess;
 pub mod ispdb;
 pub mod mx;

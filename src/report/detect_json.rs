@@ -75,8 +75,11 @@
 //!   a setting a probe confirmed).
 
 use crate::discover::{SourceReport, SourceStatus};
-use crate::model::{AuthMethod, Endpoint, Note, Source, SourceKind, UsernameForm};
+use crate::findings::{Finding, Severity};
+use crate::model::Lang;
+use crate::model::{AuthMethod, Endpoint, Source, SourceKind, UsernameForm};
 use crate::probe::outcome::CertificateInfo;
+use crate::report::findings_text;
 use crate::report::json::{self, ProbeEndpoint, SCHEMA};
 use crate::report::model::{
     Contradiction, Mode, ProviderInfo, Report, Setting, Verification, source_kinds,
@@ -101,7 +104,8 @@ struct DetectDocument<'a> {
     incoming: Vec<WireSetting<'a>>,
     outgoing: Vec<WireSetting<'a>>,
     contradictions: Vec<WireContradiction<'a>>,
-    notes: Vec<WireNote<'a>>,
+    findings: Vec<WireFinding>,
+    notes: Vec<WireText>,
     sources: Vec<WireSourceReport<'a>>,
     probes: Vec<ProbeEndpoint<'a>>,
     elapsed_ms: f64,
@@ -131,12 +135,27 @@ impl<'a> DetectDocument<'a> {
                 .iter()
                 .map(WireContradiction::new)
                 .collect(),
-            notes: r.notes.iter().map(WireNote::new).collect(),
+            findings: r.findings.iter().map(WireFinding::new).collect(),
+            notes: notes(r),
             sources: r.sources.iter().map(WireSourceReport::new).collect(),
             probes: r.probes.iter().map(ProbeEndpoint::from_report).collect(),
             elapsed_ms: r.elapsed_ms,
         }
     }
+}
+
+/// The provider's and the sources' notes, then every finding's text: `notes` said all of
+/// these before findings existed, and scripts that read it keep working.
+fn notes(r: &Report) -> Vec<WireText> {
+    let data = r.notes.iter().map(|n| WireText {
+        en: n.en.clone(),
+        ja: n.ja.clone(),
+    });
+    let found = r
+        .findings
+        .iter()
+        .map(|f| WireText::from_fn(|lang| findings_text::finding(f, lang).joined(lang)));
+    data.chain(found).collect()
 }
 
 #[derive(Serialize)]
@@ -145,7 +164,7 @@ struct WireProvider<'a> {
     name: &'a str,
     name_ja: Option<&'a str>,
     documentation: Option<&'a str>,
-    matched_by: &'a str,
+    matched_by: &'static str,
 }
 
 impl<'a> WireProvider<'a> {
@@ -155,7 +174,7 @@ impl<'a> WireProvider<'a> {
             name: &p.name,
             name_ja: p.name_ja.as_deref(),
             documentation: p.documentation.as_deref(),
-            matched_by: &p.matched_by,
+            matched_by: p.matched_by.as_str(),
         }
     }
 }
@@ -176,7 +195,7 @@ struct WireSetting<'a> {
     verified: bool,
     verification: WireVerification<'a>,
     certificate: Option<&'a CertificateInfo>,
-    confirm: Option<WireNote<'a>>,
+    confirm: Option<WireText>,
     recommended: bool,
 }
 
@@ -197,7 +216,10 @@ impl<'a> WireSetting<'a> {
             verified: s.verified(),
             verification: WireVerification::new(&s.verification),
             certificate: s.certificate.as_ref(),
-            confirm: s.confirm.as_ref().map(WireNote::new),
+            confirm: s
+                .confirm
+                .as_ref()
+                .map(|c| WireText::from_fn(|lang| findings_text::confirmation(c, lang))),
             recommended,
         }
     }
@@ -243,20 +265,32 @@ impl<'a> WireSource<'a> {
 #[serde(tag = "state", rename_all = "kebab-case")]
 enum WireVerification<'a> {
     Verified,
-    UntrustedCertificate { error: &'a str },
-    Unverified { reason: &'a str },
-    Failed { outcome: &'a str, error: &'a str },
+    UntrustedCertificate {
+        error: &'a str,
+    },
+    Unverified {
+        reason: String,
+    },
+    Failed {
+        outcome: &'static str,
+        error: String,
+    },
 }
 
 impl<'a> WireVerification<'a> {
     fn new(v: &'a Verification) -> WireVerification<'a> {
         match v {
             Verification::Verified => WireVerification::Verified,
-            Verification::UntrustedCertificate { error } => {
+            Verification::UntrustedCertificate { error, .. } => {
                 WireVerification::UntrustedCertificate { error }
             }
-            Verification::Unverified { reason } => WireVerification::Unverified { reason },
-            Verification::Failed { outcome, error } => WireVerification::Failed { outcome, error },
+            Verification::Unverified { reason } => WireVerification::Unverified {
+                reason: findings_text::unverified(*reason, Lang::En),
+            },
+            Verification::Failed { failure } => WireVerification::Failed {
+                outcome: findings_text::failure_keyword(failure),
+                error: findings_text::failure(failure, Lang::En),
+            },
         }
     }
 }
@@ -266,8 +300,8 @@ struct WireContradiction<'a> {
     claimed: WireEndpoint<'a>,
     sources: Vec<&'static str>,
     source_details: Vec<WireSource<'a>>,
-    observed: &'a str,
-    note: WireNote<'a>,
+    observed: String,
+    note: WireText,
 }
 
 impl<'a> WireContradiction<'a> {
@@ -276,23 +310,63 @@ impl<'a> WireContradiction<'a> {
             claimed: WireEndpoint::new(&c.claimed),
             sources: kinds(&c.sources),
             source_details: c.sources.iter().map(WireSource::new).collect(),
-            observed: &c.observed,
-            note: WireNote::new(&c.note),
+            observed: findings_text::observed(&c.observed, c.claimed.port, Lang::En),
+            note: WireText::from_fn(|lang| findings_text::contradiction(c, lang)),
         }
     }
 }
 
+/// Text the report layer words, in both languages.
 #[derive(Serialize)]
-struct WireNote<'a> {
-    en: &'a str,
-    ja: &'a str,
+struct WireText {
+    en: String,
+    ja: String,
 }
 
-impl<'a> WireNote<'a> {
-    fn new(n: &'a Note) -> WireNote<'a> {
-        WireNote {
-            en: &n.en,
-            ja: &n.ja,
+impl WireText {
+    fn from_fn(say: impl Fn(Lang) -> String) -> WireText {
+        WireText {
+            en: say(Lang::En),
+            ja: say(Lang::Ja),
+        }
+    }
+}
+
+/// A finding: its own fields (`kind` and the variant's data), then severity, endpoints
+/// and the text.
+#[derive(Serialize)]
+struct WireFinding {
+    #[serde(flatten)]
+    data: serde_json::Value,
+    severity: Severity,
+    endpoints: Vec<WirePlace>,
+    en: String,
+    ja: String,
+}
+
+#[derive(Serialize)]
+struct WirePlace {
+    protocol: &'static str,
+    host: String,
+    port: u16,
+}
+
+impl WireFinding {
+    fn new(f: &Finding) -> WireFinding {
+        WireFinding {
+            data: serde_json::to_value(f).unwrap_or_default(),
+            severity: f.severity(),
+            endpoints: f
+                .endpoints()
+                .into_iter()
+                .map(|p| WirePlace {
+                    protocol: p.protocol.as_str(),
+                    host: p.host,
+                    port: p.port,
+                })
+                .collect(),
+            en: findings_text::finding(f, Lang::En).joined(Lang::En),
+            ja: findings_text::finding(f, Lang::Ja).joined(Lang::Ja),
         }
     }
 }
@@ -419,6 +493,7 @@ mod tests {
                 "incoming",
                 "outgoing",
                 "contradictions",
+                "findings",
                 "notes",
                 "sources",
                 "probes",
@@ -452,7 +527,7 @@ mod tests {
         let incoming = doc["incoming"].as_array().expect("incoming array");
         let outgoing = doc["outgoing"].as_array().expect("outgoing array");
         assert_eq!(incoming.len(), 3);
-        assert_eq!(outgoing.len(), 2);
+        assert_eq!(outgoing.len(), 3);
         for (list, protocols) in [(incoming, &["imap", "pop3"][..]), (outgoing, &["smtp"][..])] {
             for (i, s) in list.iter().enumerate() {
                 assert_eq!(
@@ -507,7 +582,7 @@ mod tests {
         assert_eq!(imap["auth"][0], "password-cleartext");
         assert_eq!(
             imap["sources"],
-            serde_json::json!(["provider", "autoconfig", "srv"])
+            serde_json::json!(["provider", "srv", "autoconfig"])
         );
         assert_eq!(imap["source_details"][1]["authenticated"], false);
         assert_eq!(imap["verified"], true);
@@ -517,14 +592,15 @@ mod tests {
         );
         assert_eq!(imap["certificate"]["verified"], true);
         assert_eq!(
-            incoming[1]["verification"]["reason"],
-            "not probed: a better setting was already verified"
-        );
-        assert_eq!(
-            incoming[2]["verification"]["state"],
+            incoming[1]["verification"]["state"],
             "untrusted-certificate"
         );
-        assert_eq!(incoming[2]["verified"], false);
+        assert_eq!(incoming[1]["verified"], false);
+        assert_eq!(
+            incoming[2]["verification"]["reason"],
+            "not checked: a better setting was verified first, or time ran out"
+        );
+        assert_eq!(outgoing[2]["verification"]["outcome"], "refused");
         assert!(outgoing[1]["confirm"]["ja"].is_string());
         assert_eq!(outgoing[1]["security"], "starttls");
     }

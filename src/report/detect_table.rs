@@ -12,9 +12,11 @@
 //! nothing here can emit a terminal escape sequence.
 
 use crate::discover::{SourceReport, SourceStatus};
+use crate::findings::{Finding, Severity};
 use crate::model::{AuthMethod, Lang, Protocol, Source, UsernameForm};
 use crate::probe::outcome::EndpointReport;
 use crate::report::clean;
+use crate::report::findings_text;
 use crate::report::labels::{self, Label, label};
 use crate::report::model::{Mode, Report, Setting, Verification};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
@@ -55,6 +57,7 @@ impl Renderer<'_> {
     fn render(&self, explain: bool) -> String {
         let mut out = String::new();
         self.heading(&mut out);
+        self.findings(&mut out, explain);
         self.recommended(&mut out);
         self.alternatives(&mut out);
         self.contradictions(&mut out);
@@ -114,6 +117,50 @@ impl Renderer<'_> {
             Mode::Offline => out.push_str(&format!("{}\n", self.l(Label::ModeOffline))),
             Mode::NoProbe => out.push_str(&format!("{}\n", self.l(Label::ModeNoProbe))),
             Mode::Full => {}
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Findings: first, worst first, each with what to do next
+    // -----------------------------------------------------------------------------------
+
+    fn findings(&self, out: &mut String, explain: bool) {
+        let r = self.report;
+        if r.findings.is_empty() {
+            return;
+        }
+        self.section(out, Label::Findings);
+        for f in &r.findings {
+            let words = findings_text::finding(f, self.lang);
+            let mark = match f.severity() {
+                Severity::Error => "✗",
+                Severity::Warning => "⚠",
+                Severity::Info => "•",
+            };
+            out.push_str(&format!("{mark} {}\n", clean(&words.what)));
+            out.push_str(&format!("  → {}\n", clean(&words.next)));
+            if explain {
+                self.evidence(out, f);
+            }
+        }
+    }
+
+    /// The probe rows a finding came from.
+    fn evidence(&self, out: &mut String, f: &Finding) {
+        for place in f.endpoints() {
+            let row = self.report.probes.iter().find(|p| {
+                (p.protocol, p.host.as_str(), p.port)
+                    == (place.protocol, place.host.as_str(), place.port)
+            });
+            if let Some(p) = row {
+                out.push_str(&format!(
+                    "    {} {}:{} {}\n",
+                    p.protocol,
+                    clean(&p.host),
+                    p.port,
+                    probe_outcome(p)
+                ));
+            }
         }
     }
 
@@ -194,7 +241,10 @@ impl Renderer<'_> {
         rows.push((Label::Status, self.status_long(&s.verification)));
         rows.push((Label::Sources, self.source_list(&s.sources)));
         if let Some(note) = &s.confirm {
-            rows.push((Label::ConfirmFirst, clean(note.text(self.lang))));
+            rows.push((
+                Label::ConfirmFirst,
+                clean(&findings_text::confirmation(note, self.lang)),
+            ));
         }
         let mut table = self.table();
         for (key, value) in rows {
@@ -275,18 +325,18 @@ impl Renderer<'_> {
                     Mode::Full => Label::UnverifiedNotReached,
                 })
                 .to_string(),
-            Verification::UntrustedCertificate { error } => {
+            Verification::UntrustedCertificate { error, .. } => {
                 format!(
                     "{}: {}",
                     self.l(Label::UntrustedCertificateLong),
                     clean(error)
                 )
             }
-            Verification::Failed { outcome, error } => format!(
+            Verification::Failed { failure } => format!(
                 "{}{}: {}",
                 self.l(Label::FailedLong),
-                labels::parenthesised(&labels::outcome(&clean(outcome), self.lang), self.lang),
-                clean(error)
+                labels::parenthesised(&findings_text::failure_short(failure, self.lang), self.lang),
+                clean(&findings_text::failure(failure, self.lang))
             ),
         }
     }
@@ -298,10 +348,10 @@ impl Renderer<'_> {
             Verification::UntrustedCertificate { .. } => {
                 self.l(Label::UntrustedCertificateShort).to_string()
             }
-            Verification::Failed { outcome, .. } => format!(
+            Verification::Failed { failure } => format!(
                 "{}{}",
                 self.l(Label::FailedShort),
-                labels::parenthesised(&labels::outcome(&clean(outcome), self.lang), self.lang)
+                labels::parenthesised(&findings_text::failure_short(failure, self.lang), self.lang)
             ),
         };
         if s.confirm.is_some() {
@@ -410,9 +460,12 @@ impl Renderer<'_> {
             out.push_str(&format!(
                 "  {}: {}\n",
                 self.l(Label::Observed),
-                clean(&c.observed)
+                clean(&findings_text::observed(&c.observed, e.port, self.lang))
             ));
-            out.push_str(&format!("  {}\n", clean(c.note.text(self.lang))));
+            out.push_str(&format!(
+                "  {}\n",
+                clean(&findings_text::contradiction(c, self.lang))
+            ));
         }
     }
 
@@ -435,7 +488,7 @@ impl Renderer<'_> {
                     s.endpoint.protocol,
                     clean(&s.display_host),
                     s.endpoint.port,
-                    clean(note.text(self.lang))
+                    clean(&findings_text::confirmation(note, self.lang))
                 ));
             }
         }
@@ -720,7 +773,10 @@ mod tests {
             "evil \u{1b}[31mred\u{1b}[0m \u{9b}2J text\u{202e}",
             "悪意 \u{1b}]0;title\u{7}",
         ));
-        report.contradictions[0].observed = "greeting \u{1b}[2J".to_string();
+        report.contradictions[0].observed = crate::report::model::Observed::Failed {
+            outcome: crate::probe::outcome::Outcome::NotProtocol,
+            error: "greeting \u{1b}[2J".to_string(),
+        };
         report.probes[0].auth = vec!["PLAIN\u{1b}[5m".to_string()];
         for lang in [Lang::En, Lang::Ja] {
             for explain in [false, true] {

@@ -21,6 +21,7 @@ pub enum Label {
     ModeNoProbe,
 
     // Sections
+    Findings,
     RecommendedSettings,
     IncomingServer,
     OutgoingServer,
@@ -135,6 +136,7 @@ fn texts(key: Label) -> (&'static str, &'static str) {
             "メールサーバーには接続していません（--no-probe）。以下はどれも未確認です。",
         ),
 
+        Findings => ("Diagnosis", "診断結果"),
         RecommendedSettings => ("Recommended settings", "推奨設定"),
         IncomingServer => ("Incoming mail server", "受信メールサーバー"),
         OutgoingServer => ("Outgoing mail server", "送信メールサーバー"),
@@ -268,6 +270,8 @@ pub fn outcome(keyword: &str, lang: Lang) -> String {
         "not-protocol" => ("another protocol answered", "別のプロトコルが応答"),
         "tls-error" => ("TLS error", "TLS エラー"),
         "dns-error" => ("name not found", "名前解決できず"),
+        "unreachable" => ("network unreachable", "ネットワークに到達できず"),
+        "not-tried" => ("not tried (deadline)", "未実施（時間切れ）"),
         "no-login" => ("no password login", "パスワードでログインできない"),
         other => (other, other),
     };
@@ -312,6 +316,7 @@ pub fn source_kind(kind: SourceKind, lang: Lang) -> &'static str {
         SourceKind::Mx => ("MX", "MX"),
         SourceKind::Srv => ("SRV", "SRV"),
         SourceKind::Autodiscover => ("autodiscover", "autodiscover"),
+        SourceKind::Certificate => ("certificate name", "証明書の名前"),
         SourceKind::Guess => ("guess", "推測"),
     };
     pick(lang, en, ja)

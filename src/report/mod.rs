@@ -6,6 +6,7 @@
 
 pub mod detect_json;
 pub mod detect_table;
+pub mod findings_text;
 pub mod json;
 pub mod labels;
 pub mod model;

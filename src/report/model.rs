@@ -6,8 +6,9 @@
 //! to the engine.
 
 use crate::discover::SourceReport;
-use crate::model::{AuthMethod, Endpoint, Note, Source, SourceKind, UsernameForm};
-use crate::probe::outcome::{CertificateInfo, EndpointReport};
+use crate::findings::Finding;
+use crate::model::{AuthMethod, Endpoint, Note, Security, Source, SourceKind, UsernameForm};
+use crate::probe::outcome::{CertificateInfo, CertificateProblem, EndpointReport, Outcome};
 use serde::Serialize;
 
 /// How far `detect` was allowed to go.
@@ -29,11 +30,58 @@ pub enum Verification {
     /// A probe connected with this security and the certificate is trusted.
     Verified,
     /// A probe connected with this security, but the certificate is not trusted.
-    UntrustedCertificate { error: String },
-    /// Not probed (offline, --no-probe, or a better setting was already verified).
-    Unverified { reason: String },
-    /// A probe tried and failed; `outcome` is the probe's classification.
-    Failed { outcome: String, error: String },
+    UntrustedCertificate {
+        problem: CertificateProblem,
+        /// The probe's own account of it (evidence).
+        error: String,
+    },
+    /// Not probed.
+    Unverified { reason: Unverified },
+    /// A probe tried, and the setting does not work.
+    Failed { failure: Failure },
+}
+
+/// Why a setting was not checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Unverified {
+    /// `--offline`: no network at all.
+    Offline,
+    /// `--no-probe`: lookups, but no connection to mail servers.
+    NoProbe,
+    /// A better setting was verified first, or time ran out.
+    NotReached,
+}
+
+/// Why a probed setting does not work.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "reason")]
+pub enum Failure {
+    /// The probe failed: its classification and its own account of it (evidence).
+    Probe { outcome: Outcome, error: String },
+    /// The dialogue completed, but a mail client could not log in with a password.
+    NoLogin { why: NoLogin },
+}
+
+/// Why a working server takes no password login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoLogin {
+    /// IMAP LOGINDISABLED (or POP3 without USER/SASL) on this connection.
+    LoginDisabled,
+    /// SMTP without AUTH on this connection.
+    NoAuth,
+}
+
+/// Why the user must confirm a host before sending a password there: it lies outside the
+/// address's registrable domain and only unauthenticated channels named it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Confirmation {
+    pub host: String,
+    /// The address's domain, for people.
+    pub outside: String,
+    /// The kinds of source that named it.
+    pub via: Vec<SourceKind>,
 }
 
 /// One setting a person could type in, with everything known about it.
@@ -55,9 +103,9 @@ pub struct Setting {
     pub verification: Verification,
     pub certificate: Option<CertificateInfo>,
     /// Set when the host lies outside the address's registrable domain and only
-    /// unauthenticated channels (plain http, DNS, guessing) named it: the user should
-    /// confirm it with their provider before sending a password there.
-    pub confirm: Option<Note>,
+    /// unauthenticated channels (plain http, DNS, guessing, a certificate's names) named
+    /// it: the user should confirm it with their provider before sending a password there.
+    pub confirm: Option<Confirmation>,
 }
 
 impl Setting {
@@ -95,9 +143,18 @@ pub struct Contradiction {
     /// What the sources said.
     pub claimed: Endpoint,
     pub sources: Vec<Source>,
-    /// What the probe found instead (outcome and detail, or the security that worked).
-    pub observed: String,
-    pub note: Note,
+    /// What the probe found instead.
+    pub observed: Observed,
+}
+
+/// What a probe found where a source claimed a working setting.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Observed {
+    /// It does not work: the probe's classification and its own account (evidence).
+    Failed { outcome: Outcome, error: String },
+    /// It works, with another security than claimed.
+    OtherSecurity { security: Security },
 }
 
 impl Contradiction {
@@ -125,8 +182,26 @@ pub struct ProviderInfo {
     pub name: String,
     pub name_ja: Option<String>,
     pub documentation: Option<String>,
-    /// How the provider was recognised: "domain" or "mx".
-    pub matched_by: String,
+    pub matched_by: ProviderMatch,
+}
+
+/// How the provider was recognised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProviderMatch {
+    /// The address's domain is one of the provider's.
+    Domain,
+    /// The domain's MX host belongs to the provider.
+    Mx,
+}
+
+impl ProviderMatch {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProviderMatch::Domain => "domain",
+            ProviderMatch::Mx => "mx",
+        }
+    }
 }
 
 /// The whole answer for one address.
@@ -146,6 +221,10 @@ pub struct Report {
     /// Best first; the first is the recommendation. Port 25 is never first.
     pub outgoing: Vec<Setting>,
     pub contradictions: Vec<Contradiction>,
+    /// What was diagnosed, worst first.
+    pub findings: Vec<Finding>,
+    /// Notes that are data: the provider table's and the sources' (autoconfig
+    /// instructions). The engine's own observations are findings.
     pub notes: Vec<Note>,
     /// Every source consulted and what it answered (for --explain and JSON).
     pub sources: Vec<SourceReport>,

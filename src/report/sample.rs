@@ -1,11 +1,15 @@
-//! One realistic `detect` report that every renderer's tests share.
+//! One realistic `detect` report that every renderer's tests share, built the way
+//! `detect` builds one: sample sources and probe outcomes through `rank::build_report`.
 //!
 //! A Japanese ISP-like domain (`example.ne.jp`, "Example Net"): IMAP 993 verified, POP3 995
-//! as an unprobed alternative, a guessed IMAP host with an untrusted certificate, SMTP 465
-//! verified, SMTP 587 on a host outside the domain named only by an SRV record (so it
-//! needs confirming), and an autoconfig claim (mail.example.ne.jp:465) that the probe
-//! contradicted.
+//! as an unprobed alternative, a guessed IMAP host with a certificate for another name,
+//! SMTP 465 verified, SMTP 587 on a host outside the domain named only by an SRV record
+//! (so it needs confirming), and an autoconfig claim (mail.example.ne.jp:465) that the
+//! probe contradicted.
 
+use crate::address::parse_email;
+use crate::diagnose::Facts;
+use crate::discover::providers::Provider;
 use crate::discover::{SourceReport, SourceStatus};
 use crate::model::{
     AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind, UsernameForm,
@@ -13,7 +17,9 @@ use crate::model::{
 use crate::probe::outcome::{
     CertificateInfo, EndpointReport, Outcome, Stage, StarttlsInfo, Timings, TlsInfo,
 };
-use crate::report::model::{Contradiction, Mode, ProviderInfo, Report, Setting, Verification};
+use crate::rank::{self, RankInput};
+use crate::report::model::{Mode, ProviderMatch, Report};
+use std::time::Duration;
 
 pub(crate) const DOMAIN: &str = "example.ne.jp";
 pub(crate) const LOCAL: &str = "taro.yamada";
@@ -78,34 +84,6 @@ fn untrusted_certificate() -> CertificateInfo {
 
 fn address() -> String {
     format!("{LOCAL}@{DOMAIN}")
-}
-
-fn setting(
-    endpoint: Endpoint,
-    auth: &[AuthMethod],
-    mechanisms: &[&str],
-    sources: Vec<Source>,
-    verification: Verification,
-    certificate: Option<CertificateInfo>,
-) -> Setting {
-    Setting {
-        display_host: endpoint.host.clone(),
-        endpoint,
-        username: Some(address()),
-        username_form: UsernameForm::EmailAddress,
-        auth: auth.to_vec(),
-        mechanisms: mechanisms.iter().map(|m| m.to_string()).collect(),
-        sources,
-        verification,
-        certificate,
-        confirm: None,
-    }
-}
-
-fn not_probed() -> Verification {
-    Verification::Unverified {
-        reason: "not probed: a better setting was already verified".to_string(),
-    }
 }
 
 fn candidate(endpoint: Endpoint, source: Source) -> Candidate {
@@ -183,6 +161,33 @@ fn probe_refused(host: &str, port: u16, protocol: Protocol) -> EndpointReport {
     r
 }
 
+/// The provider table entry of the sample domain.
+fn provider() -> &'static Provider {
+    // Leaked once per call: tests only, and the ranking wants a table entry ('static).
+    Box::leak(Box::new(Provider {
+        id: "example-net".to_string(),
+        name: "Example Net".to_string(),
+        name_ja: Some("エグザンプル・ネット".to_string()),
+        domains: vec![DOMAIN.to_string()],
+        mx_suffixes: Vec::new(),
+        servers: Vec::new(),
+        username: UsernameForm::EmailAddress,
+        auth: vec![AuthMethod::PasswordCleartext],
+        notes: vec![
+            Note::new(
+                "The password is the mail password printed on the Example Net registration letter, not the password of the member site.",
+                "パスワードは Example Net の登録証に記載された「メールパスワード」です（会員サイトのログイン パスワードとは別です）。",
+            ),
+            Note::new(
+                "Most Japanese connections block outgoing port 25 (OP25B): use 465 or 587 for sending.",
+                "国内の多くの回線では送信用の 25 番ポートがブロックされています（OP25B）。送信には 465 番か 587 番を使ってください。",
+            ),
+        ],
+        documentation: Some("https://support.example.ne.jp/mail/settings/".to_string()),
+        checked: "2026-11-01".to_string(),
+    }))
+}
+
 /// The one sample report the renderer tests share.
 pub(crate) fn sample_report() -> Report {
     let imap = endpoint(Protocol::Imap, "imap.example.ne.jp", 993, Security::Tls);
@@ -199,81 +204,6 @@ pub(crate) fn sample_report() -> Report {
     let srv_imaps = source(SourceKind::Srv, "_imaps._tcp.example.ne.jp", false);
     let srv_submission = source(SourceKind::Srv, "_submission._tcp.example.ne.jp", false);
     let guess = source(SourceKind::Guess, "mail.example.ne.jp", false);
-
-    let incoming = vec![
-        setting(
-            imap.clone(),
-            &[AuthMethod::PasswordCleartext],
-            &["PLAIN", "LOGIN"],
-            vec![provider_source(), autoconfig_source(), srv_imaps.clone()],
-            Verification::Verified,
-            Some(certificate("imap.example.ne.jp")),
-        ),
-        setting(
-            pop3.clone(),
-            &[AuthMethod::PasswordCleartext],
-            &[],
-            vec![provider_source(), autoconfig_source()],
-            not_probed(),
-            None,
-        ),
-        setting(
-            guessed.clone(),
-            &[AuthMethod::PasswordCleartext],
-            &["PLAIN"],
-            vec![guess.clone()],
-            Verification::UntrustedCertificate {
-                error: "the certificate is for *.shared-hosting.example, not mail.example.ne.jp"
-                    .to_string(),
-            },
-            Some(untrusted_certificate()),
-        ),
-    ];
-
-    let mut relay = setting(
-        submission.clone(),
-        &[AuthMethod::PasswordCleartext],
-        &[],
-        vec![srv_submission.clone()],
-        not_probed(),
-        None,
-    );
-    relay.confirm = Some(Note::new(
-        "smtp-auth.mailrelay.example is outside example.ne.jp and only an unsigned DNS record names it: ask the provider before sending your password there.",
-        "smtp-auth.mailrelay.example は example.ne.jp の外にあるサーバーで、署名のない DNS レコードにしか記載がありません。パスワードを送る前にプロバイダーに確認してください。",
-    ));
-    let outgoing = vec![
-        setting(
-            smtp.clone(),
-            &[AuthMethod::PasswordCleartext],
-            &["PLAIN", "LOGIN"],
-            vec![provider_source(), autoconfig_source()],
-            Verification::Verified,
-            Some(certificate("smtp.example.ne.jp")),
-        ),
-        relay,
-    ];
-
-    let contradictions = vec![Contradiction {
-        claimed: refused.clone(),
-        sources: vec![autoconfig_source()],
-        observed: "refused at connect: connection refused (os error 111)".to_string(),
-        note: Note::new(
-            "The autoconfig file names mail.example.ne.jp port 465 for sending, but nothing accepts connections there; smtp.example.ne.jp is recommended instead.",
-            "autoconfig ファイルには送信サーバーとして mail.example.ne.jp の 465 番ポートが記載されていますが、接続を受け付けていません。代わりに smtp.example.ne.jp をおすすめします。",
-        ),
-    }];
-
-    let notes = vec![
-        Note::new(
-            "The password is the mail password printed on the Example Net registration letter, not the password of the member site.",
-            "パスワードは Example Net の登録証に記載された「メールパスワード」です（会員サイトのログイン パスワードとは別です）。",
-        ),
-        Note::new(
-            "Most Japanese connections block outgoing port 25 (OP25B): use 465 or 587 for sending.",
-            "国内の多くの回線では送信用の 25 番ポートがブロックされています（OP25B）。送信には 465 番か 587 番を使ってください。",
-        ),
-    ];
 
     let with_ms = |mut r: SourceReport, ms: f64| {
         r.elapsed_ms = Some(ms);
@@ -395,25 +325,14 @@ pub(crate) fn sample_report() -> Report {
         probe_refused("mail.example.ne.jp", 465, Protocol::Smtp),
     ];
 
-    Report {
-        email: address(),
-        local_part: LOCAL.to_string(),
-        domain: DOMAIN.to_string(),
-        display_domain: DOMAIN.to_string(),
+    let email = parse_email(&address()).expect("a valid sample address");
+    rank::build_report(RankInput {
+        email: &email,
         mode: Mode::Full,
-        provider: Some(ProviderInfo {
-            id: "example-net".to_string(),
-            name: "Example Net".to_string(),
-            name_ja: Some("エグザンプル・ネット".to_string()),
-            documentation: Some("https://support.example.ne.jp/mail/settings/".to_string()),
-            matched_by: "domain".to_string(),
-        }),
-        incoming,
-        outgoing,
-        contradictions,
-        notes,
+        provider: Some((provider(), ProviderMatch::Domain)),
         sources,
         probes,
-        elapsed_ms: 412.6,
-    }
+        facts: Facts::default(),
+        elapsed: Duration::from_micros(412_600),
+    })
 }

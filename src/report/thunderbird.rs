@@ -20,9 +20,9 @@
 //!
 //! Format reference: <https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat>.
 
-use crate::model::{AuthMethod, Security, UsernameForm};
-use crate::report::clean;
+use crate::model::{AuthMethod, Lang, Security, UsernameForm};
 use crate::report::model::{Mode, Report, Setting, Verification};
+use crate::report::{clean, findings_text};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
 use std::io;
@@ -131,18 +131,35 @@ fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
 
     match &s.verification {
         Verification::Verified => {}
-        Verification::Unverified { reason } => comment(w, &format!("Not verified: {reason}"))?,
-        Verification::UntrustedCertificate { error } => comment(
+        Verification::Unverified { reason } => comment(
+            w,
+            &format!(
+                "Not verified: {}",
+                findings_text::unverified(*reason, Lang::En)
+            ),
+        )?,
+        Verification::UntrustedCertificate { error, .. } => comment(
             w,
             &format!("The server's certificate is not trusted: {error}"),
         )?,
         // Left out by `publishable`; marked should that ever change.
-        Verification::Failed { outcome, error } => {
-            comment(w, &format!("Connection test failed ({outcome}): {error}"))?
-        }
+        Verification::Failed { failure } => comment(
+            w,
+            &format!(
+                "Connection test failed ({}): {}",
+                findings_text::failure_keyword(failure),
+                findings_text::failure(failure, Lang::En)
+            ),
+        )?,
     }
-    if let Some(note) = &s.confirm {
-        comment(w, &format!("Confirm with the provider first: {}", note.en))?;
+    if let Some(confirmation) = &s.confirm {
+        comment(
+            w,
+            &format!(
+                "Confirm with the provider first: {}",
+                findings_text::confirmation(confirmation, Lang::En)
+            ),
+        )?;
     }
 
     text_element(w, "hostname", &s.endpoint.host)?;
@@ -280,12 +297,15 @@ mod tests {
         let report = sample_report();
         let xml = render(&report);
         let (cfg, endpoints) = parsed_endpoints(&xml);
+        // Every setting but the one whose probe failed.
         let expected: Vec<Endpoint> = report
             .incoming
             .iter()
             .chain(&report.outgoing)
+            .filter(|s| !matches!(s.verification, Verification::Failed { .. }))
             .map(|s| s.endpoint.clone())
             .collect();
+        assert_eq!(endpoints.len(), 5);
         assert_eq!(endpoints, expected);
         assert_eq!(cfg.warnings, Vec::<String>::new());
         assert_eq!(cfg.provider_id.as_deref(), Some("example.ne.jp"));
@@ -399,8 +419,10 @@ mod tests {
         failed.endpoint = endpoint(Protocol::Smtp, "mail.example.ne.jp", 465, Security::Tls);
         failed.display_host = failed.endpoint.host.clone();
         failed.verification = Verification::Failed {
-            outcome: "refused".to_string(),
-            error: "connection refused (os error 111)".to_string(),
+            failure: crate::report::model::Failure::Probe {
+                outcome: crate::probe::outcome::Outcome::Refused,
+                error: "connection refused (os error 111)".to_string(),
+            },
         };
         failed.certificate = None;
         let mut relay = report.outgoing[0].clone();
@@ -416,8 +438,10 @@ mod tests {
             Security::Starttls,
         );
         failed_imap.verification = Verification::Failed {
-            outcome: "timeout".to_string(),
-            error: "no answer in 5 s".to_string(),
+            failure: crate::report::model::Failure::Probe {
+                outcome: crate::probe::outcome::Outcome::Timeout,
+                error: "no answer in 5 s".to_string(),
+            },
         };
         report.incoming.push(failed_imap);
         report
@@ -438,10 +462,12 @@ mod tests {
         // The recommendations, the unprobed alternatives, the untrusted certificate and
         // the host to confirm all stay, with their warnings.
         let (cfg, endpoints) = parsed_endpoints(&xml);
-        let expected: Vec<Endpoint> = sample_report()
+        let sample = sample_report();
+        let expected: Vec<Endpoint> = sample
             .incoming
             .iter()
-            .chain(&sample_report().outgoing)
+            .chain(&sample.outgoing)
+            .filter(|s| !matches!(s.verification, Verification::Failed { .. }))
             .map(|s| s.endpoint.clone())
             .collect();
         assert_eq!(endpoints, expected);
@@ -461,7 +487,7 @@ mod tests {
     fn a_direction_with_nothing_usable_says_so() {
         let mut report = sample_with_unusable_settings();
         report.outgoing.retain(|s| !s.recommendable(Mode::NoProbe));
-        assert_eq!(report.outgoing.len(), 2);
+        assert_eq!(report.outgoing.len(), 3);
         let xml = render(&report);
         assert!(
             xml.contains("<!-- No usable outgoing server (SMTP) was found for example.ne.jp. -->")

@@ -1,0 +1,553 @@
+//! `detect`'s engine: run every discovery source at once, probe each new endpoint the
+//! moment a source names it, guess alongside the sources, and stop as soon as the answer
+//! cannot get any better.
+//!
+//! Everything runs in one `JoinSet`, so whatever is still running when the answer is
+//! known (a tarpit, a filtered port, a slow web server) is cancelled, never waited for.
+//!
+//! **Guessing** starts after a short head start ([`GUESS_HEAD_START`]) or as soon as the
+//! sources are done, for each direction that has no verified answer by then. Guesses rank
+//! below anything a source names (`rank::ClaimKey::guessed`), so a source that answers
+//! later still wins.
+//!
+//! **When to stop**, per direction (incoming, outgoing): a verified setting exists, and
+//! nothing still running is worth waiting for:
+//! - a probe that could outrank it (`rank::ClaimKey`, the ranking's own key, ties
+//!   included, so the same servers give the same answer whichever answered first) is
+//!   waited for until it has run as long as the verified probe took, plus [`MIN_GRACE`]:
+//!   a server like the verified one has answered by then; one that has not is silent,
+//!   filtered or far slower;
+//! - a source is not waited for when the verified setting is already the best there can
+//!   be (a new candidate could at most tie). Otherwise, when the verified setting is
+//!   inside the address's domain, a source is waited for [`SOURCE_ROUND_TRIPS`] round
+//!   trips of the verified connection (at least [`MIN_SOURCE_PATIENCE`]) from its start:
+//!   a web fetch needs DNS, TCP, TLS and HTTP, and one that took far longer is stuck. For
+//!   a setting the user would have to confirm, sources get four times the verification's
+//!   time after it (at least [`MIN_SOURCE_PATIENCE`]): an authenticated answer is worth
+//!   more there.
+//! - There is no grace for a plaintext answer: while anything encrypted may still work,
+//!   it is waited for.
+//!
+//! **Giving up**: when nothing verified, every probe has ended and guessing has started
+//! for both directions, a source that has run for a whole `--timeout` without answering
+//! is not waited for: a domain whose packets are all dropped costs one timeout.
+
+mod launch;
+
+use crate::address::EmailAddress;
+use crate::diagnose::{Alias, Facts};
+use crate::discover::{self, SourceReport, SourceStatus, providers};
+use crate::dns::Dns;
+use crate::model::{Candidate, Direction, Security, SourceKind};
+use crate::net::http::HttpClient;
+use crate::probe::outcome::CertificateProblem;
+use crate::probe::{EndpointReport, Outcome, Prober, Stage};
+use crate::progress::Progress;
+use crate::rank::{self, ClaimKey, Place, RankInput};
+use crate::report::model::{Mode, ProviderMatch, Report};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::{Id, JoinError, JoinSet};
+use tokio::time::Instant;
+
+/// What `detect` may do.
+#[derive(Debug, Clone)]
+pub struct DetectSettings {
+    pub mode: Mode,
+    /// ISPDB base URL; None when disabled.
+    pub ispdb_url: Option<String>,
+    /// Everything not finished by then is cancelled.
+    pub deadline: Duration,
+}
+
+/// The network parts, shared by every task.
+#[derive(Clone)]
+pub struct Engine {
+    pub dns: Arc<Dns>,
+    pub http: Option<HttpClient>,
+    pub prober: Prober,
+}
+
+enum Event {
+    Sources(Vec<SourceReport>),
+    Mx(Box<discover::mx::MxFinding>),
+    Probe(Box<EndpointReport>),
+    Alternatives(Box<SourceReport>, Option<Alias>),
+}
+
+/// What a running task is doing.
+enum Task {
+    /// A discovery source: what it asked, to report it as cancelled or failed.
+    Source(SourceKind, String),
+    /// A probe of a place some source named.
+    Probe(Place),
+    /// A probe for a diagnosis only (port 25 of the MX): never waited for.
+    Diagnostic(Place),
+}
+
+struct Pending {
+    task: Task,
+    started: Instant,
+}
+
+/// How long guessing waits for the sources, at most.
+pub const GUESS_HEAD_START: Duration = Duration::from_millis(150);
+
+/// The shortest grace period for probes: enough for a few round trips on a slow link.
+pub const MIN_GRACE: Duration = Duration::from_millis(250);
+
+/// The least a source is waited for once a verified answer exists.
+pub const MIN_SOURCE_PATIENCE: Duration = Duration::from_secs(1);
+
+/// Round trips a source may take once a verified answer inside the domain exists.
+pub const SOURCE_ROUND_TRIPS: u32 = 10;
+
+/// The first verified, usable setting of a direction.
+#[derive(Debug, Clone, Copy)]
+struct FirstVerified {
+    at: Instant,
+    /// How long its probe took.
+    took: Duration,
+    /// Its connection's round trip (the connect time).
+    round_trip: Duration,
+}
+
+struct Run<'a> {
+    email: &'a EmailAddress,
+    settings: &'a DetectSettings,
+    engine: &'a Engine,
+    tasks: JoinSet<Event>,
+    pending: HashMap<Id, Pending>,
+    /// The best rank each place could reach if its probe succeeds.
+    potential: BTreeMap<Place, ClaimKey>,
+    /// Places probed or being probed.
+    probed: BTreeSet<Place>,
+    /// Places whose certificate's names were looked up.
+    alternatives_asked: BTreeSet<Place>,
+    sources: Vec<SourceReport>,
+    probes: Vec<EndpointReport>,
+    provider: Option<(&'static providers::Provider, ProviderMatch)>,
+    facts: Facts,
+    mx_host: Option<String>,
+    started: Instant,
+    deadline: Instant,
+    /// Directions guessed for.
+    guessed: BTreeSet<Direction>,
+    first_verified: BTreeMap<Direction, FirstVerified>,
+}
+
+/// Find, verify and rank the settings for `email`.
+pub async fn detect(
+    email: &EmailAddress,
+    settings: &DetectSettings,
+    engine: &Engine,
+    progress: &Progress,
+) -> Report {
+    let started = Instant::now();
+    let (provider, table) = table_lookup(email);
+    let mut run = Run {
+        email,
+        settings,
+        engine,
+        tasks: JoinSet::new(),
+        pending: HashMap::new(),
+        potential: BTreeMap::new(),
+        probed: BTreeSet::new(),
+        alternatives_asked: BTreeSet::new(),
+        sources: Vec::new(),
+        probes: Vec::new(),
+        provider,
+        facts: Facts::default(),
+        mx_host: None,
+        started,
+        deadline: started + settings.deadline,
+        guessed: BTreeSet::new(),
+        first_verified: BTreeMap::new(),
+    };
+    // The provider table answers at once and needs no network.
+    run.add_sources(vec![table]);
+    if settings.mode != Mode::Offline {
+        run.start_sources();
+        run.until_settled(progress).await;
+        run.cancel_rest();
+    }
+    run.into_report()
+}
+
+/// `detect --offline`: the provider table alone, without a runtime, threads or sockets.
+pub fn detect_offline(email: &EmailAddress) -> Report {
+    let started = std::time::Instant::now();
+    let (provider, table) = table_lookup(email);
+    rank::build_report(RankInput {
+        email,
+        mode: Mode::Offline,
+        provider,
+        sources: vec![table],
+        probes: Vec::new(),
+        facts: Facts::default(),
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The provider the address's domain belongs to, and the source report saying so.
+fn table_lookup(
+    email: &EmailAddress,
+) -> (
+    Option<(&'static providers::Provider, ProviderMatch)>,
+    SourceReport,
+) {
+    let started = std::time::Instant::now();
+    match providers::by_domain(&email.domain) {
+        Some(p) => {
+            let candidates = p.candidates(&email.local_part, &email.domain, SourceKind::Provider);
+            let report = SourceReport::found(
+                SourceKind::Provider,
+                format!("provider table: {}", p.id),
+                candidates,
+            )
+            .with_elapsed(started.elapsed());
+            (Some((p, ProviderMatch::Domain)), report)
+        }
+        None => {
+            let report = SourceReport::new(
+                SourceKind::Provider,
+                format!("provider table: {}", email.domain),
+                SourceStatus::NotFound("not a domain the table knows".into()),
+            )
+            .with_elapsed(started.elapsed());
+            (None, report)
+        }
+    }
+}
+
+/// A verified answer a client can use: it worked, the certificate is trusted (or there
+/// is no TLS), and it takes a password login.
+fn usable(report: &EndpointReport) -> bool {
+    report.is_ok() && report.certificate_trusted() && report.login_possible()
+}
+
+/// The order sources are listed in (and consulted in, as far as order matters).
+fn source_order(kind: SourceKind) -> u8 {
+    match kind {
+        SourceKind::Provider => 0,
+        SourceKind::Autoconfig => 1,
+        SourceKind::Ispdb => 2,
+        SourceKind::Srv => 3,
+        SourceKind::Mx => 4,
+        SourceKind::Autodiscover => 5,
+        SourceKind::Certificate => 6,
+        SourceKind::Guess => 7,
+    }
+}
+
+fn place_of(report: &EndpointReport) -> Place {
+    (report.protocol, report.host.clone(), report.port)
+}
+
+impl Run<'_> {
+    /// Handle events until the answer is settled, everything ended, or the deadline.
+    async fn until_settled(&mut self, progress: &Progress) {
+        loop {
+            progress.set_message(format!(
+                "{}: {} task(s) running",
+                self.email.display(),
+                self.pending.len()
+            ));
+            self.start_guesses();
+            if self.satisfied() || self.tasks.is_empty() || self.gave_up() {
+                return;
+            }
+            let wake = self.next_wake();
+            let next = tokio::select! {
+                next = self.tasks.join_next_with_id() => next,
+                _ = tokio::time::sleep_until(wake) => {
+                    if wake >= self.deadline {
+                        return;
+                    }
+                    // A head start or a grace period ended: look again at what is settled.
+                    continue;
+                }
+            };
+            match next {
+                Some(Ok((id, event))) => {
+                    self.pending.remove(&id);
+                    self.handle(event);
+                }
+                Some(Err(failed)) => self.task_failed(&failed),
+                None => {}
+            }
+        }
+    }
+
+    fn handle(&mut self, event: Event) {
+        match event {
+            Event::Sources(reports) => self.add_sources(reports),
+            Event::Probe(report) => self.record_probe(*report),
+            Event::Mx(finding) => {
+                if let Some(p) = finding.provider {
+                    self.provider.get_or_insert((p, ProviderMatch::Mx));
+                }
+                self.facts.domain = Some(finding.domain);
+                self.follow_mx(&finding);
+                if self.settings.mode == Mode::Full {
+                    self.probe_mx_port_25(&finding);
+                }
+                self.add_sources(vec![finding.report]);
+            }
+            Event::Alternatives(report, alias) => {
+                self.facts.aliases.extend(alias);
+                self.add_sources(vec![*report]);
+            }
+        }
+    }
+
+    /// A task panicked: say so in the report rather than lose what it was doing.
+    fn task_failed(&mut self, failed: &JoinError) {
+        let Some(pending) = self.pending.remove(&failed.id()) else {
+            return;
+        };
+        match pending.task {
+            Task::Source(kind, query) => self.sources.push(SourceReport::new(
+                kind,
+                query,
+                SourceStatus::Failed("internal error: this lookup stopped unexpectedly".into()),
+            )),
+            Task::Probe((protocol, host, port)) | Task::Diagnostic((protocol, host, port)) => {
+                let mut report = EndpointReport::new(&host, port, protocol);
+                report.fail(
+                    Outcome::NotTried,
+                    Stage::Connect,
+                    "internal error: this probe stopped unexpectedly",
+                );
+                self.probes.push(report);
+            }
+        }
+    }
+
+    /// Record source reports and probe every endpoint they name that is new.
+    fn add_sources(&mut self, reports: Vec<SourceReport>) {
+        for report in &reports {
+            for (position, candidate) in report.candidates.iter().enumerate() {
+                self.consider(candidate, position);
+            }
+        }
+        self.sources.extend(reports);
+    }
+
+    fn consider(&mut self, candidate: &Candidate, position: usize) {
+        let e = &candidate.endpoint;
+        let place: Place = (e.protocol, e.host.clone(), e.port);
+        let claim = rank::claim_key(e, &candidate.sources, self.email, position);
+        let potential = match self.potential.get(&place) {
+            // The best this place could reach, claim by claim: sources are unioned.
+            Some(known) => known.union(claim),
+            None => claim,
+        };
+        self.potential.insert(place.clone(), potential);
+        if self.settings.mode == Mode::Full {
+            self.probe(place, true);
+        }
+    }
+
+    fn record_probe(&mut self, report: EndpointReport) {
+        let direction = report.protocol.direction();
+        if usable(&report) && !self.first_verified.contains_key(&direction) {
+            let first = FirstVerified {
+                at: Instant::now(),
+                took: Duration::from_secs_f64(report.timings.total_ms / 1000.0),
+                round_trip: Duration::from_secs_f64(
+                    report.timings.connect_ms.unwrap_or_default() / 1000.0,
+                ),
+            };
+            self.first_verified.insert(direction, first);
+        }
+        self.ask_certificate_names(&report);
+        self.probes.push(report);
+    }
+
+    /// A working server whose certificate names other hosts: probe those names too.
+    fn ask_certificate_names(&mut self, report: &EndpointReport) {
+        let Some(cert) = report.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
+            return;
+        };
+        let place = place_of(report);
+        if !report.is_ok()
+            || cert.problem != Some(CertificateProblem::NameMismatch)
+            || !self.alternatives_asked.insert(place.clone())
+        {
+            return;
+        }
+        let template = self
+            .sources
+            .iter()
+            .flat_map(|s| &s.candidates)
+            .find(|c| {
+                (c.endpoint.protocol, &c.endpoint.host, c.endpoint.port)
+                    == (place.0, &place.1, place.2)
+            })
+            .cloned();
+        if let Some(mut template) = template {
+            // Connect to the alternative with what was found to work here.
+            template.endpoint.security = report.security.unwrap_or(template.endpoint.security);
+            self.look_up_alternatives(template, cert.names.clone());
+        }
+    }
+
+    /// The best rank verified so far in one direction.
+    fn best_verified(&self, direction: Direction) -> Option<ClaimKey> {
+        self.probes
+            .iter()
+            .filter(|p| p.protocol.direction() == direction && usable(p))
+            .filter_map(|p| {
+                let claimed = self.potential.get(&place_of(p))?;
+                Some(claimed.with_security(p.security?))
+            })
+            .min()
+    }
+
+    fn pending_probes(&self, direction: Direction) -> impl Iterator<Item = (&Place, Instant)> {
+        self.pending.values().filter_map(move |p| match &p.task {
+            Task::Probe(place) if place.0.direction() == direction => Some((place, p.started)),
+            _ => None,
+        })
+    }
+
+    fn pending_sources(&self) -> impl Iterator<Item = Instant> + '_ {
+        self.pending.values().filter_map(|p| match p.task {
+            Task::Source(..) => Some(p.started),
+            _ => None,
+        })
+    }
+
+    /// When a pending probe that could outrank `best` stops being worth waiting for.
+    fn probe_patience(&self, started: Instant, first: &FirstVerified) -> Instant {
+        started + first.took + MIN_GRACE
+    }
+
+    /// When a pending source stops being worth waiting for, given the verified `best`.
+    fn source_patience(&self, started: Instant, best: &ClaimKey, first: &FirstVerified) -> Instant {
+        if best.needs_confirmation {
+            first.at + (first.took * 4).max(MIN_SOURCE_PATIENCE)
+        } else {
+            started + (first.round_trip * SOURCE_ROUND_TRIPS).max(MIN_SOURCE_PATIENCE)
+        }
+    }
+
+    fn direction_done(&self, direction: Direction) -> bool {
+        let (Some(best), Some(first)) = (
+            self.best_verified(direction),
+            self.first_verified.get(&direction),
+        ) else {
+            return false;
+        };
+        let now = Instant::now();
+        // No patience limit for plaintext: anything encrypted still running is worth it.
+        let patient = best.security == Security::Plain;
+        let probes_settled = self.pending_probes(direction).all(|(place, started)| {
+            let better = self.potential.get(place).is_some_and(|p| *p < best);
+            !better || (!patient && now >= self.probe_patience(started, first))
+        });
+        let sources_settled = best.is_best_possible()
+            || self
+                .pending_sources()
+                .all(|started| !patient && now >= self.source_patience(started, &best, first));
+        probes_settled && sources_settled
+    }
+
+    fn satisfied(&self) -> bool {
+        match self.settings.mode {
+            Mode::Full => Direction::BOTH.iter().all(|d| self.direction_done(*d)),
+            _ => self.pending_sources().next().is_none(),
+        }
+    }
+
+    /// Nothing verified, nothing left to probe, and what is still running has had a whole
+    /// `--timeout` without answering: it is not going to.
+    fn gave_up(&self) -> bool {
+        if self.settings.mode != Mode::Full
+            || !self.first_verified.is_empty()
+            || self.guessed.len() < Direction::BOTH.len()
+        {
+            return false;
+        }
+        let patience = self.engine.prober.options().step_timeout;
+        let now = Instant::now();
+        self.pending.values().all(|p| match p.task {
+            Task::Source(..) => now >= p.started + patience,
+            Task::Diagnostic(_) => true,
+            Task::Probe(_) => false,
+        })
+    }
+
+    /// Start guessing for each direction without a verified answer, once the sources have
+    /// had their head start (or are all done).
+    fn start_guesses(&mut self) {
+        if self.settings.mode != Mode::Full {
+            return;
+        }
+        let head_start_over = Instant::now() >= self.started + GUESS_HEAD_START
+            || self.pending_sources().next().is_none();
+        if !head_start_over {
+            return;
+        }
+        let mut protocols = Vec::new();
+        for direction in Direction::BOTH {
+            if self.first_verified.contains_key(&direction) || !self.guessed.insert(direction) {
+                continue;
+            }
+            protocols.extend_from_slice(direction.protocols());
+        }
+        if !protocols.is_empty() {
+            self.guess(&protocols);
+        }
+    }
+
+    /// When to look again even if no task finishes: the end of the guessing head start, of
+    /// a patience period, or the deadline.
+    fn next_wake(&self) -> Instant {
+        let now = Instant::now();
+        let mut times = vec![self.started + GUESS_HEAD_START];
+        let step = self.engine.prober.options().step_timeout;
+        times.extend(self.pending_sources().map(|started| started + step));
+        for (direction, first) in &self.first_verified {
+            times.extend(
+                self.pending_probes(*direction)
+                    .map(|(_, started)| self.probe_patience(started, first)),
+            );
+            if let Some(best) = self.best_verified(*direction) {
+                times.extend(
+                    self.pending_sources()
+                        .map(|started| self.source_patience(started, &best, first)),
+                );
+            }
+        }
+        times
+            .into_iter()
+            .filter(|t| *t > now)
+            .fold(self.deadline, Instant::min)
+    }
+
+    fn into_report(self) -> Report {
+        let mut sources = self.sources;
+        // Arrival order depends on timing; the report must not.
+        // (Plain-http fallbacks after the https URLs they stand in for.)
+        sources.sort_by(|a, b| {
+            let key = |r: &SourceReport| (source_order(r.kind), r.query.starts_with("http://"));
+            key(a).cmp(&key(b)).then(a.query.cmp(&b.query))
+        });
+        let mut probes = self.probes;
+        probes.sort_by(|a, b| (a.protocol, &a.host, a.port).cmp(&(b.protocol, &b.host, b.port)));
+        let mut facts = self.facts;
+        facts.aliases.sort_by(|a, b| a.alias.cmp(&b.alias));
+        rank::build_report(RankInput {
+            email: self.email,
+            mode: self.settings.mode,
+            provider: self.provider,
+            sources,
+            probes,
+            facts,
+            elapsed: self.started.elapsed(),
+        })
+    }
+}

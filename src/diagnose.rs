@@ -1,0 +1,365 @@
+//! Diagnosis: from the ranked settings, the probes and the sources, the findings a help
+//! desk needs ("the password is fine, your network blocks port 25"). Pure: every rule is
+//! unit-tested; `rank::build_report` calls it last, on the finished settings.
+
+use crate::address::{EmailAddress, within_registrable_domain};
+use crate::discover::SourceWarning;
+use crate::discover::mx::DomainState;
+use crate::findings::{self, Finding, Place};
+use crate::model::{Direction, Protocol, Security, SourceKind, UsernameForm};
+use crate::probe::outcome::{
+    CertificateInfo, CertificateProblem, EndpointReport, Outcome, Stage, Symptom,
+};
+use crate::report::model::{Mode, Report, Setting};
+use std::collections::BTreeMap;
+
+/// What detect learnt besides sources and probes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// What DNS said about the address's domain; None when it was not asked.
+    pub domain: Option<DomainState>,
+    /// Hosts that are aliases (CNAME), with their canonical names.
+    pub aliases: Vec<Alias>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub alias: String,
+    pub canonical: String,
+}
+
+/// Every finding for `report`, worst first.
+pub fn findings(report: &Report, facts: &Facts, email: &EmailAddress) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(nothing_found(report, facts));
+    out.extend(report.probes.iter().filter_map(|p| symptom(p, report)));
+    out.extend(port_25_blocked(report));
+    out.extend(certificates(report, facts));
+    out.extend(plaintext_only(report));
+    out.extend(autoconfig(report, email));
+    out.extend(listed(report));
+    findings::sort(&mut out);
+    out
+}
+
+fn place_of(p: &EndpointReport) -> Place {
+    Place::new(p.protocol, &p.host, p.port)
+}
+
+/// A connect that timed out: the packets were dropped.
+fn filtered(p: &EndpointReport) -> bool {
+    p.outcome == Outcome::Timeout && p.stage == Some(Stage::Connect)
+}
+
+/// Why nothing was found, when nothing was: the domain does not exist, it has no mail
+/// hosts, or every connection timed out.
+fn nothing_found(report: &Report, facts: &Facts) -> Option<Finding> {
+    if !report.incoming.is_empty() || !report.outgoing.is_empty() || report.mode == Mode::Offline {
+        return None;
+    }
+    let domain = report.domain.clone();
+    match facts.domain {
+        Some(DomainState::Missing) => return Some(Finding::DomainNotFound { domain }),
+        Some(DomainState::Exists) | None => {}
+        Some(DomainState::Unknown) => return None,
+    }
+    let tried: Vec<&EndpointReport> = report
+        .probes
+        .iter()
+        .filter(|p| !matches!(p.outcome, Outcome::DnsError | Outcome::NotTried))
+        .collect();
+    if tried.is_empty() {
+        return (report.mode == Mode::Full || facts.domain.is_some())
+            .then_some(Finding::NoMailRecords { domain });
+    }
+    tried
+        .iter()
+        .all(|p| filtered(p))
+        .then(|| Finding::AllTimedOut {
+            at: tried.iter().map(|p| place_of(p)).collect(),
+        })
+}
+
+/// The diagnoses a single probe makes.
+fn symptom(p: &EndpointReport, report: &Report) -> Option<Finding> {
+    let at = place_of(p);
+    Some(match p.symptom.as_ref()? {
+        Symptom::StarttlsBroken => Finding::StarttlsFailed { at },
+        Symptom::ObsoleteTls {
+            version,
+            certificate,
+            key_bits,
+        } => Finding::ObsoleteTls {
+            at,
+            version: version.clone(),
+            certificate_names: certificate.iter().flat_map(|c| c.names.clone()).collect(),
+            key_bits: *key_bits,
+        },
+        Symptom::PlaintextOnTlsPort { greeting } => Finding::PlaintextOnTlsPort {
+            instead: working_starttls(report, p),
+            at,
+            greeting: greeting.clone(),
+        },
+    })
+}
+
+/// The verified STARTTLS setting of the same host and direction, recommended instead of a
+/// misconfigured implicit-TLS port.
+fn working_starttls(report: &Report, p: &EndpointReport) -> Option<Place> {
+    settings_of(report, p.protocol.direction())
+        .iter()
+        .find(|s| {
+            s.endpoint.host == p.host && s.endpoint.security == Security::Starttls && s.verified()
+        })
+        .map(|s| Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port))
+}
+
+fn settings_of(report: &Report, direction: Direction) -> &[Setting] {
+    match direction {
+        Direction::Incoming => &report.incoming,
+        Direction::Outgoing => &report.outgoing,
+    }
+}
+
+/// Port 25 does not answer while submission (465, 587) does: outbound port 25 is blocked
+/// on this network (OP25B).
+fn port_25_blocked(report: &Report) -> Option<Finding> {
+    let smtp = || {
+        report
+            .probes
+            .iter()
+            .filter(|p| p.protocol == Protocol::Smtp)
+    };
+    let blocked: Vec<Place> = smtp()
+        .filter(|p| p.port == 25)
+        .filter(|p| filtered(p) || matches!(p.outcome, Outcome::Refused | Outcome::Unreachable))
+        .map(place_of)
+        .collect();
+    let working: Vec<Place> = smtp()
+        .filter(|p| matches!(p.port, 465 | 587) && p.is_ok())
+        .map(place_of)
+        .collect();
+    (!blocked.is_empty() && !working.is_empty())
+        .then_some(Finding::Port25Blocked { blocked, working })
+}
+
+/// One finding per certificate problem, naming every endpoint that presented it.
+fn certificates(report: &Report, facts: &Facts) -> Vec<Finding> {
+    // Keyed by the finding without its endpoints, so ports that share a certificate share
+    // a finding.
+    let mut grouped: BTreeMap<Finding, Vec<Place>> = BTreeMap::new();
+    for p in &report.probes {
+        let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
+            continue;
+        };
+        if cert.verified || !p.is_ok() {
+            continue;
+        }
+        let finding = certificate_finding(cert, &p.host, report, facts);
+        grouped.entry(finding).or_default().push(place_of(p));
+    }
+    grouped
+        .into_iter()
+        .map(|(finding, places)| with_places(finding, places))
+        .collect()
+}
+
+/// `cert` failed verification for `host`; the finding without endpoints.
+fn certificate_finding(
+    cert: &CertificateInfo,
+    host: &str,
+    report: &Report,
+    facts: &Facts,
+) -> Finding {
+    let at = Vec::new();
+    match cert.problem.unwrap_or(CertificateProblem::Invalid) {
+        CertificateProblem::NameMismatch => name_mismatch(cert, host, report, facts),
+        CertificateProblem::SelfSigned => Finding::CertificateSelfSigned {
+            at,
+            subject: cert.subject.clone(),
+        },
+        CertificateProblem::Expired => Finding::CertificateExpired {
+            at,
+            not_after: cert.not_after.clone(),
+        },
+        CertificateProblem::NotYetValid => Finding::CertificateNotYetValid {
+            at,
+            not_before: cert.not_before.clone(),
+        },
+        CertificateProblem::UnknownIssuer => Finding::CertificateUnknownIssuer {
+            at,
+            issuer: cert.issuer.clone(),
+        },
+        CertificateProblem::Revoked | CertificateProblem::Invalid => Finding::CertificateInvalid {
+            at,
+            detail: cert.error.clone().unwrap_or_default(),
+        },
+    }
+}
+
+/// A certificate for other names: an alias whose canonical name it covers, or a shared
+/// host whose certificate names the hoster's server. Either way, say whether connecting
+/// by the certificate's name verified.
+fn name_mismatch(cert: &CertificateInfo, host: &str, report: &Report, facts: &Facts) -> Finding {
+    let verified = |name: &str| {
+        report
+            .incoming
+            .iter()
+            .chain(&report.outgoing)
+            .any(|s| s.endpoint.host == name && s.verified())
+    };
+    let alias = facts
+        .aliases
+        .iter()
+        .find(|a| a.alias == host && covers(&cert.names, &a.canonical));
+    if let Some(alias) = alias {
+        return Finding::AliasNotInCertificate {
+            at: Vec::new(),
+            canonical: alias.canonical.clone(),
+            canonical_verified: verified(&alias.canonical),
+        };
+    }
+    Finding::CertificateNameMismatch {
+        at: Vec::new(),
+        names: cert.names.clone(),
+        verified_alternative: cert.names.iter().find(|name| verified(name)).cloned(),
+    }
+}
+
+/// Whether one of a certificate's `names` covers `host` (a `*.` wildcard covers exactly
+/// one label, RFC 6125).
+pub fn covers(names: &[String], host: &str) -> bool {
+    names.iter().any(|name| match name.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+        None => name == host,
+    })
+}
+
+fn with_places(finding: Finding, places: Vec<Place>) -> Finding {
+    use Finding::*;
+    match finding {
+        CertificateNameMismatch {
+            names,
+            verified_alternative,
+            ..
+        } => CertificateNameMismatch {
+            at: places,
+            names,
+            verified_alternative,
+        },
+        AliasNotInCertificate {
+            canonical,
+            canonical_verified,
+            ..
+        } => AliasNotInCertificate {
+            at: places,
+            canonical,
+            canonical_verified,
+        },
+        CertificateSelfSigned { subject, .. } => CertificateSelfSigned {
+            at: places,
+            subject,
+        },
+        CertificateExpired { not_after, .. } => CertificateExpired {
+            at: places,
+            not_after,
+        },
+        CertificateNotYetValid { not_before, .. } => CertificateNotYetValid {
+            at: places,
+            not_before,
+        },
+        CertificateUnknownIssuer { issuer, .. } => CertificateUnknownIssuer { at: places, issuer },
+        CertificateInvalid { detail, .. } => CertificateInvalid { at: places, detail },
+        other => other,
+    }
+}
+
+/// A recommended setting that works only in plain text.
+fn plaintext_only(report: &Report) -> Vec<Finding> {
+    [report.recommended_incoming(), report.recommended_outgoing()]
+        .into_iter()
+        .flatten()
+        .filter(|s| s.endpoint.security == Security::Plain)
+        .map(|s| Finding::PlaintextOnly {
+            at: Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port),
+        })
+        .collect()
+}
+
+/// Refused downgrades, and settings read over plain http (low trust until a probe inside
+/// the domain confirms them).
+fn autoconfig(report: &Report, email: &EmailAddress) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for source in &report.sources {
+        if let Some(SourceWarning::DowngradeRefused { url }) = &source.warning {
+            out.push(Finding::AutoconfigDowngradeRefused { url: url.clone() });
+        }
+        let insecure = source.candidates.iter().any(|c| {
+            c.sources
+                .iter()
+                .any(|s| s.kind == SourceKind::Autoconfig && !s.authenticated)
+        });
+        if !insecure {
+            continue;
+        }
+        let named: Vec<Place> = source
+            .candidates
+            .iter()
+            .map(|c| Place::new(c.endpoint.protocol, &c.endpoint.host, c.endpoint.port))
+            .collect();
+        let confirmed = report.probes.iter().any(|p| {
+            p.is_ok()
+                && p.certificate_trusted()
+                && within_registrable_domain(&p.host, &email.domain)
+                && named.contains(&place_of(p))
+        });
+        out.push(Finding::AutoconfigInsecure {
+            url: source.query.clone(),
+            named,
+            confirmed,
+        });
+    }
+    out
+}
+
+/// What the settings themselves call for: port 25 listed, a provider-issued user name.
+fn listed(report: &Report) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let relay: Vec<Place> = report
+        .outgoing
+        .iter()
+        .filter(|s| s.relay_port())
+        .map(|s| Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port))
+        .collect();
+    if !relay.is_empty() {
+        out.push(Finding::RelayPortListed { at: relay });
+    }
+    let assigned = report
+        .incoming
+        .iter()
+        .chain(&report.outgoing)
+        .any(|s| s.username_form == UsernameForm::ProviderAssigned);
+    if assigned {
+        out.push(Finding::ProviderAssignedUsername);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        let names = vec![
+            "*.hosting.example".to_string(),
+            "hosting.example".to_string(),
+        ];
+        assert!(covers(&names, "mail.hosting.example"));
+        assert!(covers(&names, "hosting.example"));
+        assert!(!covers(&names, "a.b.hosting.example"));
+        assert!(!covers(&names, "mail.example.jp"));
+    }
+}

@@ -1,0 +1,761 @@
+//! The words for what the engine found: findings, confirmations, contradictions and
+//! verification states, in English and Japanese. The engine stores facts; this file alone
+//! turns them into sentences, so every renderer (and every client guide to come) says the
+//! same fact the same way.
+//!
+//! Text that came from outside (host names, greetings, certificate names) is inserted as
+//! it is; the text renderers pass the finished sentence through `report::clean`.
+
+use crate::findings::{Finding, Place};
+use crate::model::{Lang, Security};
+use crate::report::labels;
+use crate::report::model::{Confirmation, Contradiction, Failure, NoLogin, Observed, Unverified};
+
+/// A finding in words: what happened, and what to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wording {
+    pub what: String,
+    pub next: String,
+}
+
+impl Wording {
+    /// Both parts as one paragraph (JSON's `en` / `ja`).
+    pub fn joined(&self, lang: Lang) -> String {
+        match lang {
+            Lang::En => format!("{} {}", self.what, self.next),
+            Lang::Ja => format!("{}{}", self.what, self.next),
+        }
+    }
+}
+
+fn pick(lang: Lang, en: String, ja: String) -> String {
+    match lang {
+        Lang::En => en,
+        Lang::Ja => ja,
+    }
+}
+
+fn wording(
+    lang: Lang,
+    (what_en, next_en): (String, String),
+    (what_ja, next_ja): (String, String),
+) -> Wording {
+    match lang {
+        Lang::En => Wording {
+            what: what_en,
+            next: next_en,
+        },
+        Lang::Ja => Wording {
+            what: what_ja,
+            next: next_ja,
+        },
+    }
+}
+
+/// `imap.example.jp:993`.
+fn at(place: &Place) -> String {
+    format!("{}:{}", place.host, place.port)
+}
+
+/// Several places, joined for a sentence.
+fn places(list: &[Place], lang: Lang) -> String {
+    list.iter()
+        .map(at)
+        .collect::<Vec<_>>()
+        .join(labels::list_separator(lang))
+}
+
+/// `2027-01-31` from an RFC 3339 time (the date is what a person checks).
+fn day(rfc3339: &str) -> &str {
+    rfc3339.get(..10).unwrap_or(rfc3339)
+}
+
+/// The finding `f` in `lang`.
+pub fn finding(f: &Finding, lang: Lang) -> Wording {
+    use Finding::*;
+    let l = lang;
+    match f {
+        DomainNotFound { domain } => wording(
+            l,
+            (
+                format!("The domain {domain} does not exist (DNS answers NXDOMAIN)."),
+                "Check the spelling of the address after the @.".into(),
+            ),
+            (
+                format!("ドメイン {domain} は存在しません（DNS の応答が NXDOMAIN）。"),
+                "メールアドレスの @ より後ろの綴りを確認してください。".into(),
+            ),
+        ),
+        NoMailRecords { domain } => wording(
+            l,
+            (
+                format!(
+                    "The domain {domain} exists, but has no mail records: no MX, no SRV, and none of the usual mail host names resolves."
+                ),
+                "Check the spelling of the address; if it is right, ask the mail administrator which servers to use.".into(),
+            ),
+            (
+                format!(
+                    "ドメイン {domain} は存在しますが、メール用の DNS レコード（MX・SRV）がなく、一般的なメールサーバー名も見つかりません。"
+                ),
+                "メールアドレスの綴りを確認し、正しければメール管理者に使用するサーバーを問い合わせてください。".into(),
+            ),
+        ),
+        AllTimedOut { at } => wording(
+            l,
+            (
+                format!(
+                    "Every connection to the domain's servers timed out ({}): a firewall drops the traffic, on this network or at the server.",
+                    places(at, l)
+                ),
+                "Try from another network (for example a phone's mobile data); if it works there, the firewall is on this network.".into(),
+            ),
+            (
+                format!(
+                    "ドメインのサーバーへの接続がすべてタイムアウトしました（{}）。この回線かサーバー側のファイアウォールが通信を遮断しています。",
+                    places(at, l)
+                ),
+                "別の回線（スマートフォンのモバイル通信など）から試してください。そちらでつながるなら、遮断しているのはこの回線です。".into(),
+            ),
+        ),
+        StarttlsFailed { at: p } => wording(
+            l,
+            (
+                format!(
+                    "The upgrade to encryption (STARTTLS) fails on {}: the server agrees to it, then the TLS handshake fails. A network device may be stripping encryption, or the server is broken.",
+                    at(p)
+                ),
+                "Do not use this setting, and do not switch encryption off: no password was sent. Use another setting, or try from another network and report it to the provider.".into(),
+            ),
+            (
+                format!(
+                    "{} では暗号化への切り替え（STARTTLS）が失敗します。サーバーは応じますが、その後の TLS ハンドシェイクが成立しません。途中のネットワーク機器が暗号化を妨げているか、サーバーの不具合です。",
+                    at(p)
+                ),
+                "この設定は使わず、暗号化を「なし」にもしないでください（パスワードは送信していません）。別の設定を使うか、別の回線から試し、プロバイダーに連絡してください。".into(),
+            ),
+        ),
+        ObsoleteTls {
+            at: p,
+            version,
+            certificate_names,
+            key_bits,
+        } => obsolete_tls(l, p, version, certificate_names, *key_bits),
+        PlaintextOnTlsPort {
+            at: p,
+            greeting,
+            instead,
+        } => plaintext_on_tls_port(l, p, greeting, instead.as_ref()),
+        Port25Blocked { blocked, working } => wording(
+            l,
+            (
+                format!(
+                    "Port 25 does not answer ({}) while {} does: outbound port 25 is blocked on this network (OP25B, usual with Japanese ISPs and mobile carriers).",
+                    places(blocked, l),
+                    places(working, l)
+                ),
+                "Nothing is wrong with the account: send through port 587 or 465 with authentication, as recommended above.".into(),
+            ),
+            (
+                format!(
+                    "ポート 25（{}）は応答せず、{} は応答します。この回線では外向きのポート 25 が遮断されています（OP25B。日本のプロバイダーや携帯キャリアでは一般的です）。",
+                    places(blocked, l),
+                    places(working, l)
+                ),
+                "アカウントの問題ではありません。上の推奨設定どおり、ポート 587 か 465 を使い、送信サーバーの認証をオンにしてください。".into(),
+            ),
+        ),
+        CertificateNameMismatch {
+            at: list,
+            names,
+            verified_alternative,
+        } => name_mismatch(l, list, names, verified_alternative.as_deref()),
+        AliasNotInCertificate {
+            at: list,
+            canonical,
+            canonical_verified,
+        } => alias(l, list, canonical, *canonical_verified),
+        CertificateSelfSigned { at: list, subject } => untrusted(
+            l,
+            list,
+            (
+                format!("is self-signed ({subject}): no trusted authority vouches for it"),
+                format!("自己署名証明書です（{subject}）。信頼できる認証局の保証がありません"),
+            ),
+        ),
+        CertificateExpired { at: list, not_after } => untrusted(
+            l,
+            list,
+            (
+                format!("expired on {}", day(not_after)),
+                format!("{} に有効期限が切れています", day(not_after)),
+            ),
+        ),
+        CertificateNotYetValid { at: list, not_before } => untrusted(
+            l,
+            list,
+            (
+                format!(
+                    "is not valid until {} (or this computer's clock is wrong)",
+                    day(not_before)
+                ),
+                format!(
+                    "{} まで有効になりません（このパソコンの時計がずれている可能性もあります）",
+                    day(not_before)
+                ),
+            ),
+        ),
+        CertificateUnknownIssuer { at: list, issuer } => untrusted(
+            l,
+            list,
+            (
+                format!(
+                    "was issued by an authority this computer does not trust ({issuer}); if it is your organisation's CA, pass it with --ca-file"
+                ),
+                format!(
+                    "信頼されていない認証局が発行しています（{issuer}）。組織内の認証局であれば --ca-file で指定してください"
+                ),
+            ),
+        ),
+        CertificateInvalid { at: list, detail } => untrusted(
+            l,
+            list,
+            (
+                format!("is not valid ({detail})"),
+                format!("が無効です（{detail}）"),
+            ),
+        ),
+        PlaintextOnly { at: p } => wording(
+            l,
+            (
+                format!(
+                    "{} works only without encryption: the password would cross the network readable by anyone on the way.",
+                    at(p)
+                ),
+                "Ask the provider for an encrypted (SSL/TLS or STARTTLS) server before using it.".into(),
+            ),
+            (
+                format!(
+                    "{} は暗号化なしでしか接続できません。パスワードが読み取れる状態でネットワークを流れます。",
+                    at(p)
+                ),
+                "使う前に、暗号化（SSL/TLS か STARTTLS）に対応したサーバーをプロバイダーに確認してください。".into(),
+            ),
+        ),
+        AutoconfigDowngradeRefused { url } => wording(
+            l,
+            (
+                format!(
+                    "{url} redirected to plain http; mailcfg refused to follow it, so nothing from that redirect is used."
+                ),
+                "The provider should serve its autoconfig over https without a downgrade.".into(),
+            ),
+            (
+                format!(
+                    "{url} は暗号化されていない http へ転送しようとしたため、転送先は使っていません。"
+                ),
+                "プロバイダー側で autoconfig を https のまま提供する必要があります。".into(),
+            ),
+        ),
+        AutoconfigInsecure {
+            url,
+            named,
+            confirmed,
+        } => insecure_autoconfig(l, url, named, *confirmed),
+        RelayPortListed { at: list } => wording(
+            l,
+            (
+                format!(
+                    "Port 25 ({}) is for delivery between mail servers; many networks block it for mail clients (OP25B).",
+                    places(list, l)
+                ),
+                "Use 465 or 587 for sending.".into(),
+            ),
+            (
+                format!(
+                    "ポート 25（{}）はサーバー間の配送用で、多くの回線ではメールソフトからの利用が遮断されています（OP25B）。",
+                    places(list, l)
+                ),
+                "送信には 465 か 587 を使ってください。".into(),
+            ),
+        ),
+        ProviderAssignedUsername => wording(
+            l,
+            (
+                "The user name is an ID the provider issues, not your email address.".into(),
+                "Look it up in the provider's registration letter or member page.".into(),
+            ),
+            (
+                "ユーザー名はプロバイダーが発行する ID で、メールアドレスではありません。".into(),
+                "登録通知書やプロバイダーの会員ページで確認してください。".into(),
+            ),
+        ),
+    }
+}
+
+fn obsolete_tls(
+    l: Lang,
+    p: &Place,
+    version: &str,
+    names: &[String],
+    key_bits: Option<u32>,
+) -> Wording {
+    let mut cert_en = String::new();
+    let mut cert_ja = String::new();
+    if !names.is_empty() {
+        let bits_en = key_bits
+            .map(|b| format!(", a {b}-bit key"))
+            .unwrap_or_default();
+        let bits_ja = key_bits
+            .map(|b| format!("、鍵長 {b} ビット"))
+            .unwrap_or_default();
+        cert_en = format!(" Its certificate is for {}{bits_en}.", names.join(", "));
+        cert_ja = format!("証明書の名前は {}{bits_ja} です。", names.join("、"));
+    }
+    wording(
+        l,
+        (
+            format!(
+                "{} speaks only {version}, which is obsolete (RFC 8996): current mail clients refuse it.{cert_en}",
+                at(p)
+            ),
+            "The provider must enable TLS 1.2 or later; until then this server cannot be used safely.".into(),
+        ),
+        (
+            format!(
+                "{} は廃止された {version} にしか対応していません（RFC 8996）。現在のメールソフトは接続を拒否します。{cert_ja}",
+                at(p)
+            ),
+            "プロバイダーが TLS 1.2 以上を有効にする必要があります。それまではこのサーバーを安全に使えません。".into(),
+        ),
+    )
+}
+
+fn plaintext_on_tls_port(l: Lang, p: &Place, greeting: &str, instead: Option<&Place>) -> Wording {
+    let (next_en, next_ja) = match instead {
+        Some(other) => (
+            format!(
+                "The port is misconfigured; use {} with STARTTLS instead, which works.",
+                at(other)
+            ),
+            format!(
+                "ポートの設定誤りです。代わりに、接続できる {}（STARTTLS）を使ってください。",
+                at(other)
+            ),
+        ),
+        None => (
+            "The port is misconfigured; ask the provider to enable TLS on it.".to_string(),
+            "ポートの設定誤りです。プロバイダーに TLS の有効化を依頼してください。".to_string(),
+        ),
+    };
+    wording(
+        l,
+        (
+            format!(
+                "{} should start with TLS, but it answers in plain text (\"{greeting}\").",
+                at(p)
+            ),
+            next_en,
+        ),
+        (
+            format!(
+                "{} は最初から TLS で応答するはずのポートですが、暗号化なしで応答しています（「{greeting}」）。",
+                at(p)
+            ),
+            next_ja,
+        ),
+    )
+}
+
+fn name_mismatch(l: Lang, list: &[Place], names: &[String], verified: Option<&str>) -> Wording {
+    let shown_en = if names.is_empty() {
+        "no name at all".to_string()
+    } else {
+        names.join(", ")
+    };
+    let shown_ja = if names.is_empty() {
+        "名前なし".to_string()
+    } else {
+        names.join("、")
+    };
+    let (next_en, next_ja) = match verified {
+        Some(name) => (
+            format!(
+                "The server's certificate is for {name}; connecting by that name is verified. Shared hosting works this way: confirm with the provider that {name} is their server, then use it."
+            ),
+            format!(
+                "サーバーの証明書は {name} 用で、その名前で接続すると検証に成功します。共用サーバー（レンタルサーバー）でよくある構成です。{name} がプロバイダーのサーバーであることを確認してから使ってください。"
+            ),
+        ),
+        None => (
+            "A mail client will warn about it; do not accept the warning unless the provider confirms the certificate.".to_string(),
+            "メールソフトが警告を出します。プロバイダーが証明書を確認するまで、警告を受け入れないでください。".to_string(),
+        ),
+    };
+    wording(
+        l,
+        (
+            format!(
+                "The certificate of {} is for {shown_en}, not for the name connected to.",
+                places(list, l)
+            ),
+            next_en,
+        ),
+        (
+            format!(
+                "{} の証明書は {shown_ja} 用で、接続先の名前と一致しません。",
+                places(list, l)
+            ),
+            next_ja,
+        ),
+    )
+}
+
+fn alias(l: Lang, list: &[Place], canonical: &str, verified: bool) -> Wording {
+    let (next_en, next_ja) = if verified {
+        (
+            format!("Connecting as {canonical} is verified: use that name as the server."),
+            format!(
+                "{canonical} として接続すると検証に成功します。サーバー名にはこちらを使ってください。"
+            ),
+        )
+    } else {
+        (
+            format!(
+                "Use {canonical} as the server name, or ask the provider to add the alias to the certificate."
+            ),
+            format!(
+                "サーバー名に {canonical} を使うか、別名を証明書に含めるようプロバイダーに依頼してください。"
+            ),
+        )
+    };
+    wording(
+        l,
+        (
+            format!(
+                "{} is an alias of {canonical}; the certificate covers {canonical} but not the alias.",
+                places(list, l)
+            ),
+            next_en,
+        ),
+        (
+            format!(
+                "{} は {canonical} の別名（CNAME）で、証明書は {canonical} を対象としており、別名を含んでいません。",
+                places(list, l)
+            ),
+            next_ja,
+        ),
+    )
+}
+
+/// A certificate that is not trusted for the reason `(en, ja)`.
+fn untrusted(l: Lang, list: &[Place], (why_en, why_ja): (String, String)) -> Wording {
+    wording(
+        l,
+        (
+            format!("The certificate of {} {why_en}.", places(list, l)),
+            "A mail client will warn about it; do not accept the warning unless the provider confirms the certificate.".into(),
+        ),
+        (
+            format!("{} の証明書は{why_ja}。", places(list, l)),
+            "メールソフトが警告を出します。プロバイダーが証明書を確認するまで、警告を受け入れないでください。".into(),
+        ),
+    )
+}
+
+fn insecure_autoconfig(l: Lang, url: &str, named: &[Place], confirmed: bool) -> Wording {
+    let (next_en, next_ja) = if confirmed {
+        (
+            "A server inside the domain confirmed them by connecting.".to_string(),
+            "ドメイン内のサーバーに接続して内容を確認できました。".to_string(),
+        )
+    } else {
+        (
+            "Treat them as unconfirmed: nothing inside the domain has confirmed them yet."
+                .to_string(),
+            "ドメイン内のサーバーでまだ確認できていないため、未確認の情報として扱ってください。"
+                .to_string(),
+        )
+    };
+    wording(
+        l,
+        (
+            format!(
+                "The settings from {url} were read over plain http ({}), which anyone on the way could have altered.",
+                places(named, l)
+            ),
+            next_en,
+        ),
+        (
+            format!(
+                "{url} の設定（{}）は暗号化されていない http で取得したもので、途中で改ざんされた可能性があります。",
+                places(named, l)
+            ),
+            next_ja,
+        ),
+    )
+}
+
+/// Why the user must confirm a host before entering a password.
+pub fn confirmation(c: &Confirmation, lang: Lang) -> String {
+    let via: Vec<&str> = c
+        .via
+        .iter()
+        .map(|k| labels::source_kind(*k, lang))
+        .collect();
+    pick(
+        lang,
+        format!(
+            "{} is outside {} and was found only through {} (unauthenticated): confirm with your provider that it is their server before entering a password.",
+            c.host,
+            c.outside,
+            via.join(", ")
+        ),
+        format!(
+            "{} は {} の外にあるサーバーで、認証されていない経路（{}）からしか見つかっていません。パスワードを入力する前に、プロバイダーのサーバーであることを確認してください。",
+            c.host,
+            c.outside,
+            via.join("・")
+        ),
+    )
+}
+
+/// The security setting in words for a sentence: "SSL/TLS", "STARTTLS", "no encryption".
+fn security_words(security: Security, lang: Lang) -> &'static str {
+    match (security, lang) {
+        (Security::Plain, Lang::En) => "no encryption",
+        (Security::Plain, Lang::Ja) => "暗号化なし",
+        (s, _) => s.label(),
+    }
+}
+
+/// What the probe found instead of the claim: short, for the "Observed" line and JSON.
+pub fn observed(o: &Observed, port: u16, lang: Lang) -> String {
+    match o {
+        // English keeps the probe's keyword (scripts have matched on it since schema 1).
+        Observed::Failed { outcome, error } => match lang {
+            Lang::En => format!("{}: {error}", outcome.as_str()),
+            Lang::Ja => format!("{}: {error}", labels::outcome(outcome.as_str(), lang)),
+        },
+        Observed::OtherSecurity { security } => pick(
+            lang,
+            format!(
+                "the server uses {} on port {port}",
+                security_words(*security, lang)
+            ),
+            format!(
+                "ポート {port} の実際の暗号化は{}です",
+                security_words(*security, lang)
+            ),
+        ),
+    }
+}
+
+/// A contradiction as a sentence.
+pub fn contradiction(c: &Contradiction, lang: Lang) -> String {
+    let at = format!("{}:{}", c.claimed.host, c.claimed.port);
+    let claimed = security_words(c.claimed.security, lang);
+    match &c.observed {
+        Observed::Failed { error, .. } => pick(
+            lang,
+            format!("The sources name {at} ({claimed}), but it does not work: {error}"),
+            format!("情報源は {at}（{claimed}）を示していますが、接続できません: {error}"),
+        ),
+        Observed::OtherSecurity { security } => pick(
+            lang,
+            format!(
+                "The sources say {claimed} on {at}, but the server uses {} there.",
+                security_words(*security, lang)
+            ),
+            format!(
+                "情報源では {at} の暗号化は{claimed}ですが、実際のサーバーは{}です。",
+                security_words(*security, lang)
+            ),
+        ),
+    }
+}
+
+/// Why a setting was not checked.
+pub fn unverified(reason: Unverified, lang: Lang) -> String {
+    match reason {
+        Unverified::Offline => pick(
+            lang,
+            "offline: not checked against the server".into(),
+            "オフライン: サーバーでは確認していません".into(),
+        ),
+        Unverified::NoProbe => pick(
+            lang,
+            "--no-probe: not checked against the server".into(),
+            "--no-probe: サーバーでは確認していません".into(),
+        ),
+        Unverified::NotReached => pick(
+            lang,
+            "not checked: a better setting was verified first, or time ran out".into(),
+            "未確認: より良い設定を先に確認できたか、時間切れになりました".into(),
+        ),
+    }
+}
+
+/// Why a probed setting does not work, with the probe's evidence.
+pub fn failure(f: &Failure, lang: Lang) -> String {
+    match f {
+        Failure::Probe { error, .. } => error.clone(),
+        Failure::NoLogin {
+            why: NoLogin::LoginDisabled,
+        } => pick(
+            lang,
+            "the server refuses password logins on this connection (LOGINDISABLED)".into(),
+            "この接続ではサーバーがパスワードでのログインを受け付けません（LOGINDISABLED）".into(),
+        ),
+        Failure::NoLogin {
+            why: NoLogin::NoAuth,
+        } => pick(
+            lang,
+            "the server offers no authentication (AUTH) on this connection".into(),
+            "この接続ではサーバーが認証（AUTH）を提供していません".into(),
+        ),
+    }
+}
+
+/// The short keyword of a failure: the probe outcome, or "no-login" (JSON's `outcome`).
+pub fn failure_keyword(f: &Failure) -> &'static str {
+    match f {
+        Failure::Probe { outcome, .. } => outcome.as_str(),
+        Failure::NoLogin { .. } => "no-login",
+    }
+}
+
+/// A failure's keyword in words.
+pub fn failure_short(f: &Failure, lang: Lang) -> String {
+    match f {
+        Failure::Probe { outcome, .. } => labels::outcome(outcome.as_str(), lang),
+        Failure::NoLogin { .. } => labels::outcome("no-login", lang),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Protocol;
+
+    fn every_finding() -> Vec<Finding> {
+        let p = Place::new(Protocol::Imap, "imap.example.jp", 993);
+        let s = Place::new(Protocol::Smtp, "mx.example.jp", 25);
+        vec![
+            Finding::DomainNotFound {
+                domain: "example.jp".into(),
+            },
+            Finding::NoMailRecords {
+                domain: "example.jp".into(),
+            },
+            Finding::AllTimedOut {
+                at: vec![p.clone()],
+            },
+            Finding::StarttlsFailed { at: p.clone() },
+            Finding::ObsoleteTls {
+                at: p.clone(),
+                version: "TLSv1.1".into(),
+                certificate_names: vec!["imap.example.jp".into()],
+                key_bits: Some(1024),
+            },
+            Finding::PlaintextOnTlsPort {
+                at: p.clone(),
+                greeting: "* OK ready".into(),
+                instead: Some(Place::new(Protocol::Imap, "imap.example.jp", 143)),
+            },
+            Finding::Port25Blocked {
+                blocked: vec![s.clone()],
+                working: vec![Place::new(Protocol::Smtp, "smtp.example.jp", 587)],
+            },
+            Finding::CertificateNameMismatch {
+                at: vec![p.clone()],
+                names: vec!["mail.hosting.example".into()],
+                verified_alternative: Some("mail.hosting.example".into()),
+            },
+            Finding::AliasNotInCertificate {
+                at: vec![p.clone()],
+                canonical: "mail.hosting.example".into(),
+                canonical_verified: true,
+            },
+            Finding::CertificateSelfSigned {
+                at: vec![p.clone()],
+                subject: "CN=imap.example.jp".into(),
+            },
+            Finding::CertificateExpired {
+                at: vec![p.clone()],
+                not_after: "2025-01-31T00:00:00Z".into(),
+            },
+            Finding::CertificateNotYetValid {
+                at: vec![p.clone()],
+                not_before: "2030-01-01T00:00:00Z".into(),
+            },
+            Finding::CertificateUnknownIssuer {
+                at: vec![p.clone()],
+                issuer: "CN=Corp CA".into(),
+            },
+            Finding::CertificateInvalid {
+                at: vec![p.clone()],
+                detail: "certificate has been revoked".into(),
+            },
+            Finding::PlaintextOnly { at: p.clone() },
+            Finding::AutoconfigDowngradeRefused {
+                url: "https://autoconfig.example.jp/mail/config-v1.1.xml".into(),
+            },
+            Finding::AutoconfigInsecure {
+                url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
+                named: vec![p],
+                confirmed: false,
+            },
+            Finding::RelayPortListed { at: vec![s] },
+            Finding::ProviderAssignedUsername,
+        ]
+    }
+
+    #[test]
+    fn every_finding_is_worded_in_both_languages() {
+        for f in every_finding() {
+            let en = finding(&f, Lang::En);
+            let ja = finding(&f, Lang::Ja);
+            for text in [&en.what, &en.next, &ja.what, &ja.next] {
+                assert!(!text.is_empty(), "{f:?}");
+                assert!(!text.contains("{"), "{text}");
+            }
+            assert!(
+                ja.what.chars().any(|c| c > '\u{3000}'),
+                "not Japanese: {}",
+                ja.what
+            );
+            assert_ne!(en.what, ja.what);
+        }
+    }
+
+    #[test]
+    fn dates_and_names_are_in_the_words() {
+        let expired = Finding::CertificateExpired {
+            at: vec![Place::new(Protocol::Imap, "imap.example.jp", 993)],
+            not_after: "2025-01-31T00:00:00Z".into(),
+        };
+        assert_eq!(
+            finding(&expired, Lang::En).what,
+            "The certificate of imap.example.jp:993 expired on 2025-01-31."
+        );
+        assert!(
+            finding(&expired, Lang::Ja)
+                .what
+                .contains("2025-01-31 に有効期限が切れています")
+        );
+    }
+
+    #[test]
+    fn plaintext_is_never_called_none_in_a_sentence() {
+        let o = Observed::OtherSecurity {
+            security: Security::Plain,
+        };
+        assert_eq!(
+            observed(&o, 143, Lang::En),
+            "the server uses no encryption on port 143"
+        );
+        assert!(!observed(&o, 143, Lang::En).contains("None"));
+        assert!(observed(&o, 143, Lang::Ja).contains("暗号化なし"));
+    }
+}
