@@ -183,11 +183,18 @@ impl Run<'_> {
         });
     }
 
-    /// Probe guessed hosts for `protocols`, ranked below anything a source names.
+    /// Probe guessed hosts for `protocols`, ranked below anything a source names. Guessing
+    /// fills gaps: a host and port a source already named is not guessed again.
     pub(super) fn guess(&mut self, protocols: &[Protocol]) {
         let started = std::time::Instant::now();
-        let candidates =
+        let mut candidates =
             discover::guess::candidates(self.email, protocols, self.mx_host.as_deref());
+        candidates.retain(|c| {
+            let e = &c.endpoint;
+            !self
+                .potential
+                .contains_key(&(e.protocol, e.host.clone(), e.port))
+        });
         let names: Vec<String> = protocols.iter().map(|p| p.to_string()).collect();
         let report = SourceReport::found(
             SourceKind::Guess,

@@ -363,13 +363,27 @@ fn a_certificate_for_another_name_is_not_trusted() {
             .contains("shared.hosting.test"),
         "{imap:#}"
     );
-    let notes: Vec<&str> = json["notes"]
+    let mismatch = json["findings"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|n| n["en"].as_str())
-        .collect();
-    assert!(notes.iter().any(|n| n.contains("not trusted")), "{notes:?}");
+        .find(|f| f["kind"] == "certificate-name-mismatch")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(mismatch["severity"], "warning", "{json:#}");
+    assert_eq!(
+        mismatch["names"],
+        serde_json::json!(["shared.hosting.test"])
+    );
+    assert!(
+        mismatch["en"]
+            .as_str()
+            .unwrap_or("")
+            .contains("is for shared.hosting.test"),
+        "{mismatch:#}"
+    );
+    // shared.hosting.test does not resolve: nothing to offer instead.
+    assert_eq!(mismatch["verified_alternative"], Value::Null);
     // Still the recommendation (encrypted, with a warning), but not a clean success.
     assert_eq!(imap["recommended"], true);
     assert_eq!(code, 1);
@@ -674,7 +688,7 @@ fn a_silent_better_candidate_does_not_hold_up_a_verified_one() {
     );
     let silent = json["incoming"]
         .as_array()
-        .and_then(|a| a.iter().find(|s| s["port"] == 993))
+        .and_then(|a| a.iter().find(|s| s["host"] == "slow.grace.test"))
         .cloned();
     assert_eq!(
         silent.map(|s| s["verification"]["state"].clone()),
