@@ -25,6 +25,9 @@
 //!   a setting the user would have to confirm, sources get four times the verification's
 //!   time after it (at least [`MIN_SOURCE_PATIENCE`]): an authenticated answer is worth
 //!   more there.
+//! - any other probe still running is drained: given [`DRAIN`] beyond that time, or three
+//!   times that time when its host has answered another probe. Probes of the same servers
+//!   finish together, and the report must not depend on which was first;
 //! - There is no grace for a plaintext answer: while anything encrypted may still work,
 //!   it is waited for.
 //!
@@ -97,6 +100,10 @@ pub const GUESS_HEAD_START: Duration = Duration::from_millis(150);
 /// The shortest grace period for probes: enough for a few round trips on a slow link.
 pub const MIN_GRACE: Duration = Duration::from_millis(250);
 
+/// How long past the verified probe's own time a probe that cannot outrank the answer is
+/// still waited for (see `Run::probe_patience`).
+pub const DRAIN: Duration = Duration::from_millis(100);
+
 /// The least a source is waited for once a verified answer exists.
 pub const MIN_SOURCE_PATIENCE: Duration = Duration::from_secs(1);
 
@@ -123,6 +130,8 @@ struct Run<'a> {
     potential: BTreeMap<Place, ClaimKey>,
     /// Places probed or being probed.
     probed: BTreeSet<Place>,
+    /// Hosts that answered a probe (it got past the TCP connect).
+    answered: BTreeSet<String>,
     /// Places whose certificate's names were looked up.
     alternatives_asked: BTreeSet<Place>,
     sources: Vec<SourceReport>,
@@ -154,6 +163,7 @@ pub async fn detect(
         pending: HashMap::new(),
         potential: BTreeMap::new(),
         probed: BTreeSet::new(),
+        answered: BTreeSet::new(),
         alternatives_asked: BTreeSet::new(),
         sources: Vec::new(),
         probes: Vec::new(),
@@ -352,7 +362,8 @@ impl Run<'_> {
 
     fn record_probe(&mut self, report: EndpointReport) {
         let direction = report.protocol.direction();
-        if usable(&report) && !self.first_verified.contains_key(&direction) {
+        let ranked = self.potential.contains_key(&place_of(&report));
+        if ranked && usable(&report) && !self.first_verified.contains_key(&direction) {
             let first = FirstVerified {
                 at: Instant::now(),
                 took: Duration::from_secs_f64(report.timings.total_ms / 1000.0),
@@ -361,6 +372,10 @@ impl Run<'_> {
                 ),
             };
             self.first_verified.insert(direction, first);
+        }
+        let connected = !matches!(report.stage, Some(Stage::Resolve | Stage::Connect));
+        if connected {
+            self.answered.insert(report.host.clone());
         }
         self.ask_certificate_names(&report);
         self.probes.push(report);
@@ -406,9 +421,16 @@ impl Run<'_> {
             .min()
     }
 
-    fn pending_probes(&self, direction: Direction) -> impl Iterator<Item = (&Place, Instant)> {
+    /// Probes of `direction` still running: where, since when, and whether a source
+    /// named the place (a diagnostic probe has no rank).
+    fn pending_probes(
+        &self,
+        direction: Direction,
+    ) -> impl Iterator<Item = (&Place, Instant, Option<&ClaimKey>)> {
         self.pending.values().filter_map(move |p| match &p.task {
-            Task::Probe(place) if place.0.direction() == direction => Some((place, p.started)),
+            Task::Probe(place) | Task::Diagnostic(place) if place.0.direction() == direction => {
+                Some((place, p.started, self.potential.get(place)))
+            }
             _ => None,
         })
     }
@@ -420,9 +442,25 @@ impl Run<'_> {
         })
     }
 
-    /// When a pending probe that could outrank `best` stops being worth waiting for.
-    fn probe_patience(&self, started: Instant, first: &FirstVerified) -> Instant {
-        started + first.took + MIN_GRACE
+    /// When a pending probe stops being worth waiting for (see the module doc): one that
+    /// could outrank the answer gets [`MIN_GRACE`] beyond the time the verified probe took;
+    /// one of a host that has answered another probe gets three times that time plus
+    /// [`DRAIN`] (a STARTTLS dialogue takes more round trips than implicit TLS), so the
+    /// report holds the same probes whichever answered first; any other only [`DRAIN`].
+    fn probe_patience(
+        &self,
+        place: &Place,
+        started: Instant,
+        first: &FirstVerified,
+        better: bool,
+    ) -> Instant {
+        if better {
+            started + first.took + MIN_GRACE
+        } else if self.answered.contains(&place.1) {
+            started + first.took * 3 + DRAIN
+        } else {
+            started + first.took + DRAIN
+        }
     }
 
     /// When a pending source stops being worth waiting for, given the verified `best`.
@@ -444,10 +482,13 @@ impl Run<'_> {
         let now = Instant::now();
         // No patience limit for plaintext: anything encrypted still running is worth it.
         let patient = best.security == Security::Plain;
-        let probes_settled = self.pending_probes(direction).all(|(place, started)| {
-            let better = self.potential.get(place).is_some_and(|p| *p < best);
-            !better || (!patient && now >= self.probe_patience(started, first))
-        });
+        let probes_settled = self
+            .pending_probes(direction)
+            .all(|(place, started, potential)| {
+                let better = potential.is_some_and(|p| *p < best);
+                let waited = now >= self.probe_patience(place, started, first, better);
+                waited && !(better && patient)
+            });
         let sources_settled = best.is_best_possible()
             || self
                 .pending_sources()
@@ -511,9 +552,13 @@ impl Run<'_> {
         let step = self.engine.prober.options().step_timeout;
         times.extend(self.pending_sources().map(|started| started + step));
         for (direction, first) in &self.first_verified {
+            let best = self.best_verified(*direction);
             times.extend(
                 self.pending_probes(*direction)
-                    .map(|(_, started)| self.probe_patience(started, first)),
+                    .map(|(place, started, potential)| {
+                        let better = potential.zip(best.as_ref()).is_some_and(|(p, b)| p < b);
+                        self.probe_patience(place, started, first, better)
+                    }),
             );
             if let Some(best) = self.best_verified(*direction) {
                 times.extend(

@@ -150,7 +150,7 @@ pub fn finding(f: &Finding, lang: Lang) -> Wording {
             l,
             (
                 format!(
-                    "Port 25 does not answer ({}) while {} does: outbound port 25 is blocked on this network (OP25B, usual with Japanese ISPs and mobile carriers).",
+                    "Port 25 does not answer ({}) while submission does ({}): outbound port 25 is blocked on this network (OP25B, usual with Japanese ISPs and mobile carriers).",
                     places(blocked, l),
                     places(working, l)
                 ),
@@ -222,7 +222,7 @@ pub fn finding(f: &Finding, lang: Lang) -> Wording {
             list,
             (
                 format!("is not valid ({detail})"),
-                format!("が無効です（{detail}）"),
+                format!("無効です（{detail}）"),
             ),
         ),
         PlaintextOnly { at: p } => wording(

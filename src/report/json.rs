@@ -94,14 +94,30 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
             text.push('\n');
             text
         }
-        Err(e) => format!("{{\"schema\": {SCHEMA}, \"error\": {:?}}}\n", e.to_string()),
+        Err(e) => error_document(&e.to_string()),
     }
+}
+
+/// `{"schema": 1, "error": "…"}` with the message escaped as a JSON string (Rust's `{:?}`
+/// escapes differently: `\u{1b}` is not JSON).
+fn error_document(message: &str) -> String {
+    let quoted = serde_json::Value::String(message.to_string()).to_string();
+    format!("{{\"schema\": {SCHEMA}, \"error\": {quoted}}}\n")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Protocol;
+
+    #[test]
+    fn the_error_document_is_valid_json_whatever_the_message() {
+        let message = "bad \u{1b}[2J \"quoted\" \\ 日本語 \u{7f}";
+        let doc: serde_json::Value =
+            serde_json::from_str(&error_document(message)).expect("valid JSON");
+        assert_eq!(doc["error"], message);
+        assert_eq!(doc["schema"], SCHEMA);
+    }
 
     #[test]
     fn control_characters_are_escaped() {

@@ -12,14 +12,14 @@ use std::net::Ipv4Addr;
 use std::time::Duration;
 
 /// Dovecot + Postfix on one address with a certificate for `names`.
-struct MailServers {
-    ip: Ipv4Addr,
+pub(super) struct MailServers {
+    pub(super) ip: Ipv4Addr,
     _dovecot: Dovecot,
     _postfix: Postfix,
 }
 
 impl MailServers {
-    fn start(
+    pub(super) fn start(
         ca: &TestCa,
         names: &[&str],
         configure: impl FnOnce(&mut PostfixConfig),
@@ -42,7 +42,12 @@ impl MailServers {
 
 /// Run `detect` with the test DNS server and CA; ISPDB off and `--timeout 2` unless `extra`
 /// says otherwise.
-fn detect_timed(email: &str, dns: &Dns, ca: &TestCa, extra: &[&str]) -> (Value, i32, Duration) {
+pub(super) fn detect_timed(
+    email: &str,
+    dns: &Dns,
+    ca: &TestCa,
+    extra: &[&str],
+) -> (Value, i32, Duration) {
     let dns_addr = dns.addr().to_string();
     let ca_path = ca.ca_pem().display().to_string();
     let mut args = vec![
@@ -63,16 +68,22 @@ fn detect_timed(email: &str, dns: &Dns, ca: &TestCa, extra: &[&str]) -> (Value, 
     mailcfg_json(&args)
 }
 
-fn detect(email: &str, dns: &Dns, ca: &TestCa, extra: &[&str]) -> (Value, i32) {
+pub(super) fn detect(email: &str, dns: &Dns, ca: &TestCa, extra: &[&str]) -> (Value, i32) {
     let (json, code, _) = detect_timed(email, dns, ca, extra);
     (json, code)
 }
 
-fn first<'a>(json: &'a Value, direction: &str) -> &'a Value {
+pub(super) fn first<'a>(json: &'a Value, direction: &str) -> &'a Value {
     &json[direction][0]
 }
 
-fn assert_setting(setting: &Value, protocol: &str, host: &str, port: u16, security: &str) {
+pub(super) fn assert_setting(
+    setting: &Value,
+    protocol: &str,
+    host: &str,
+    port: u16,
+    security: &str,
+) {
     assert_eq!(setting["protocol"], protocol, "{setting:#}");
     assert_eq!(setting["host"], host, "{setting:#}");
     assert_eq!(setting["port"], port, "{setting:#}");

@@ -1,5 +1,6 @@
 mod cli;
 mod detect;
+mod diagnose;
 mod probe;
 mod providers;
 

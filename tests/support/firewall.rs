@@ -16,6 +16,16 @@ pub struct Firewall {
 impl Firewall {
     /// Drops every TCP packet to `ip`, or only to `ip:port`.
     pub fn drop_tcp(ip: Ipv4Addr, port: Option<u16>) -> Firewall {
+        Firewall::install(ip, port, "drop")
+    }
+
+    /// Answers every TCP connection to `ip:port` with a reset, as a network that blocks a
+    /// port by rejecting it does (the connection is refused at once).
+    pub fn reject_tcp(ip: Ipv4Addr, port: u16) -> Firewall {
+        Firewall::install(ip, Some(port), "reject with tcp reset")
+    }
+
+    fn install(ip: Ipv4Addr, port: Option<u16>, verdict: &str) -> Firewall {
         super::require_netns();
         let table = format!(
             "mailcfg_drop_{}_{}",
@@ -25,7 +35,7 @@ impl Firewall {
         let port_match = port.map(|p| format!("tcp dport {p} ")).unwrap_or_default();
         let rules = format!(
             "table ip {table} {{\n  chain out {{\n    type filter hook output priority 0; policy accept;\n    \
-             ip daddr {ip} ip protocol tcp {port_match}drop\n  }}\n}}\n"
+             ip daddr {ip} ip protocol tcp {port_match}{verdict}\n  }}\n}}\n"
         );
         let out = Command::new(bin("nft"))
             .args(["-f", "-"])
