@@ -24,12 +24,61 @@
 //!   - `claimed`: `{protocol, host, port, security}` as in Setting;
 //!   - `sources`: array of source kinds (strings, deduplicated, in order);
 //!   - `source_details`: array of `{kind, detail, authenticated}` (as in Setting);
-//!   - `observed`: string, what the probe found instead (English);
+//!   - `observed`: string, what the probe found instead (English; a failure starts with
+//!     the probe's outcome keyword, e.g. `"refused: …"`);
 //!   - `note`: `{en, ja}`.
-//! - `notes`: array of `{en, ja}`, notes for the user.
+//! - `findings`: array, what `detect` diagnosed, worst first (by severity, then kind).
+//!   Each is `{kind, severity, endpoints, en, ja}` plus the fields of its kind:
+//!   - `kind`: string, a stable code (below);
+//!   - `severity`: `"error"` (the settings concerned cannot be used, or nothing was
+//!     found) | `"warning"` (usable or explained, but something must be acted on) |
+//!     `"info"`;
+//!   - `endpoints`: array of `{protocol, host, port}`, the server ports it is about; their
+//!     rows in `probes` are the evidence;
+//!   - `en`, `ja`: string, what happened and what to do next.
+//!
+//!   The kinds and their fields (a place is `{protocol, host, port}`):
+//!   - `domain-not-found` (error) `{domain}`: NXDOMAIN for the address's domain;
+//!   - `no-mail-records` (error) `{domain}`: the domain exists, but no MX, no SRV and no
+//!     mail host name was found;
+//!   - `all-timed-out` (error) `{at: [place]}`: every connection to the domain's hosts
+//!     timed out (a firewall drops the traffic);
+//!   - `starttls-failed` (error) `{at: place}`: STARTTLS/STLS was offered and accepted,
+//!     then the TLS handshake failed or the connection closed;
+//!   - `obsolete-tls` (error) `{at: place, version, certificate_names: [string],
+//!     key_bits: number|null}`: the server speaks only TLS 1.0/1.1 (RFC 8996);
+//!   - `plaintext-on-tls-port` (warning) `{at: place, greeting, instead: place|null}`: 993,
+//!     995 or 465 answered in plain text; `instead` is the STARTTLS port that works;
+//!   - `port25-blocked` (warning) `{blocked: [place], working: [place]}`: port 25 (of the MX
+//!     or an SMTP host) timed out or was refused while 465/587 answered (OP25B);
+//!   - `certificate-name-mismatch` (warning) `{at: [place], names: [string],
+//!     verified_alternative: string|null}`: the certificate does not cover the host;
+//!     `verified_alternative` is one of its names that was connected to and verified (it is
+//!     then offered as a setting whose `sources` are `["certificate"]`, to confirm);
+//!   - `alias-not-in-certificate` (warning) `{at: [place], canonical,
+//!     canonical_verified: bool}`: the host is a CNAME whose target the certificate covers;
+//!   - `certificate-self-signed` (warning) `{at: [place], subject}`;
+//!   - `certificate-expired` (warning) `{at: [place], not_after}` (RFC 3339);
+//!   - `certificate-not-yet-valid` (warning) `{at: [place], not_before}` (RFC 3339);
+//!   - `certificate-unknown-issuer` (warning) `{at: [place], issuer}`;
+//!   - `certificate-invalid` (warning) `{at: [place], detail}`: revoked, bad signature,
+//!     wrong purpose;
+//!   - `plaintext-only` (warning) `{at: place}`: the recommended setting works only without
+//!     encryption;
+//!   - `autoconfig-downgrade-refused` (info) `{url}`: an https URL redirected to plain
+//!     http; the redirect was not followed and its target is never offered;
+//!   - `autoconfig-insecure` (warning, or info once `confirmed`) `{url, named: [place],
+//!     confirmed: bool}`: settings read over plain http; `confirmed` when a probe inside the
+//!     address's domain verified one of them;
+//!   - `relay-port-listed` (info) `{at: [place]}`: port 25 is among the outgoing settings;
+//!   - `provider-assigned-username` (info) `{}`: the user name is an ID the provider issues.
+//! - `notes`: array of `{en, ja}`: the provider table's and the sources' notes (autoconfig
+//!   instructions), then the text of every finding (the same `en`/`ja` as in `findings`),
+//!   so scripts written before `findings` existed keep reading them.
 //! - `sources`: array, every source consulted, in order:
 //!   - `kind`: `"provider"` | `"autoconfig"` | `"ispdb"` | `"mx"` | `"srv"` |
-//!     `"autodiscover"` | `"guess"`;
+//!     `"autodiscover"` | `"certificate"` (names in the certificate of a server in the
+//!     domain, or the canonical name of an alias) | `"guess"`;
 //!   - `query`: string, what was asked (a URL, a DNS name, a provider id);
 //!   - `status`: `{state, detail}`: `state` is `"found"` | `"not-found"` | `"failed"` |
 //!     `"skipped"` | `"cancelled"`; `detail` string|null says what or why;
@@ -65,7 +114,9 @@
 //!   `{"state": "verified"}` |
 //!   `{"state": "untrusted-certificate", "error": string}` |
 //!   `{"state": "unverified", "reason": string}` |
-//!   `{"state": "failed", "outcome": string, "error": string}`.
+//!   `{"state": "failed", "outcome": string, "error": string}`: `outcome` is the probe's
+//!   (as in `probes[].outcome`), or `"no-login"` when the dialogue worked but a password
+//!   login is impossible there (LOGINDISABLED, no SMTP AUTH).
 //! - `certificate`: object|null, the certificate the server presented (fields as in
 //!   `probes[].certificate`).
 //! - `confirm`: `{en, ja}`|null: set when the user should confirm the host with the
