@@ -153,30 +153,7 @@ pub async fn detect(
     engine: &Engine,
     progress: &Progress,
 ) -> Report {
-    let started = Instant::now();
-    let (provider, table) = table_lookup(email);
-    let mut run = Run {
-        email,
-        settings,
-        engine,
-        tasks: JoinSet::new(),
-        pending: HashMap::new(),
-        potential: BTreeMap::new(),
-        probed: BTreeSet::new(),
-        answered: BTreeSet::new(),
-        alternatives_asked: BTreeSet::new(),
-        sources: Vec::new(),
-        probes: Vec::new(),
-        provider,
-        facts: Facts::default(),
-        mx_host: None,
-        started,
-        deadline: started + settings.deadline,
-        guessed: BTreeSet::new(),
-        first_verified: BTreeMap::new(),
-    };
-    // The provider table answers at once and needs no network.
-    run.add_sources(vec![table]);
+    let mut run = Run::new(email, settings, engine);
     if settings.mode != Mode::Offline {
         run.start_sources();
         run.until_settled(progress).await;
@@ -255,7 +232,35 @@ fn place_of(report: &EndpointReport) -> Place {
     (report.protocol, report.host.clone(), report.port)
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    fn new(email: &'a EmailAddress, settings: &'a DetectSettings, engine: &'a Engine) -> Run<'a> {
+        let started = Instant::now();
+        let (provider, table) = table_lookup(email);
+        let mut run = Run {
+            email,
+            settings,
+            engine,
+            tasks: JoinSet::new(),
+            pending: HashMap::new(),
+            potential: BTreeMap::new(),
+            probed: BTreeSet::new(),
+            answered: BTreeSet::new(),
+            alternatives_asked: BTreeSet::new(),
+            sources: Vec::new(),
+            probes: Vec::new(),
+            provider,
+            facts: Facts::default(),
+            mx_host: None,
+            started,
+            deadline: started + settings.deadline,
+            guessed: BTreeSet::new(),
+            first_verified: BTreeMap::new(),
+        };
+        // The provider table answers at once and needs no network.
+        run.add_sources(vec![table]);
+        run
+    }
+
     /// Handle events until the answer is settled, everything ended, or the deadline.
     async fn until_settled(&mut self, progress: &Progress) {
         loop {
@@ -594,5 +599,51 @@ impl Run<'_> {
             facts,
             elapsed: self.started.elapsed(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::parse_email;
+    use crate::probe::ProbeOptions;
+    use crate::probe::tls::TlsContext;
+
+    fn engine() -> Engine {
+        let options = ProbeOptions::default();
+        let dns = Arc::new(Dns::system(options.step_timeout));
+        let tls = TlsContext::new(None).expect("the built-in roots");
+        Engine {
+            prober: Prober::new(dns.clone(), tls, options),
+            dns,
+            http: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_source_that_panics_is_reported_as_failed() {
+        let email = parse_email("taro@example.jp").unwrap();
+        let settings = DetectSettings {
+            mode: Mode::NoProbe,
+            ispdb_url: None,
+            deadline: Duration::from_secs(5),
+        };
+        let engine = engine();
+        let mut run = Run::new(&email, &settings, &engine);
+        run.spawn_source(SourceKind::Srv, "SRV records of example.jp".into(), async {
+            panic!("a bug in a source")
+        });
+        // Not a terminal under the test harness: nothing is drawn.
+        run.until_settled(&Progress::spinner("")).await;
+        let report = run.into_report();
+        let srv = report
+            .sources
+            .iter()
+            .find(|s| s.kind == SourceKind::Srv)
+            .expect("the panicked source is still in the report");
+        assert!(
+            matches!(&srv.status, SourceStatus::Failed(why) if why.contains("internal error")),
+            "{srv:?}"
+        );
     }
 }
