@@ -675,6 +675,23 @@ fn plain_http_autoconfig_is_a_flagged_fallback() {
         "{imap:#}"
     );
     assert!(imap["confirm"]["ja"].as_str().is_some());
+    // Said as a finding too: low trust until a probe inside the domain confirms it, and
+    // mail.elsewhere.test is not inside plain.test.
+    let insecure: Vec<&Value> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "autoconfig-insecure")
+        .collect();
+    assert_eq!(insecure.len(), 1, "{json:#}");
+    assert_eq!(insecure[0]["severity"], "warning");
+    assert_eq!(insecure[0]["confirmed"], false);
+    assert!(
+        insecure[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://autoconfig.plain.test/")),
+        "{insecure:?}"
+    );
 }
 
 #[test]
