@@ -17,7 +17,7 @@
 
 use super::autoconfig::fetch_status;
 use super::autodiscover_xml::{self, AutodiscoverError, AutodiscoverResponse, request_body};
-use super::{SourceReport, SourceStatus};
+use super::{SourceReport, SourceStatus, SourceWarning};
 use crate::address::{EmailAddress, parse_email, within_registrable_domain};
 use crate::dns::{Dns, DnsFailure, SrvRecord};
 use crate::model::{Candidate, Source, SourceKind};
@@ -135,7 +135,10 @@ async fn ask(
     let started = Instant::now();
     let report = match walk(http, email, url, authenticated, via_srv).await {
         Ok(candidates) => SourceReport::found(SourceKind::Autodiscover, url, candidates),
-        Err(status) => SourceReport::new(SourceKind::Autodiscover, url, status),
+        Err(Ended { status, warning }) => SourceReport {
+            warning,
+            ..SourceReport::new(SourceKind::Autodiscover, url, status)
+        },
     };
     report.with_elapsed(started.elapsed())
 }
@@ -146,34 +149,41 @@ async fn walk(
     url: &str,
     authenticated: bool,
     via_srv: Option<&str>,
-) -> Result<Vec<Candidate>, SourceStatus> {
+) -> Result<Vec<Candidate>, Ended> {
     let mut address = email.clone();
     let mut target = url.to_string();
     let mut url_hops = 0;
     loop {
         let response = match http.post_xml(&target, request_body(&address.ascii())).await {
             Ok(response) => response,
-            Err(FetchError::Http(401)) => return Err(SourceStatus::NotFound(CREDENTIALS.into())),
-            Err(error) => return Err(fetch_status(&error, "")),
+            Err(FetchError::Http(401)) => {
+                return Err(Ended::from(SourceStatus::NotFound(CREDENTIALS.into())));
+            }
+            Err(error) => {
+                return Err(Ended {
+                    status: fetch_status(&error, ""),
+                    warning: SourceWarning::from_fetch(&error),
+                });
+            }
         };
         let answer = match autodiscover_xml::parse(&response.body) {
             Ok(answer) => answer,
             Err(error) if response.is_html() => {
                 let _ = error;
-                return Err(SourceStatus::NotFound(format!(
+                return Err(Ended::from(SourceStatus::NotFound(format!(
                     "not an autodiscover response: the server answered with a web page ({})",
                     response.content_type.as_deref().unwrap_or("text/html")
-                )));
+                ))));
             }
             Err(error @ AutodiscoverError::NotAutodiscover(_)) => {
-                return Err(SourceStatus::NotFound(error.to_string()));
+                return Err(Ended::from(SourceStatus::NotFound(error.to_string())));
             }
             Err(AutodiscoverError::Xml(error)) => {
-                return Err(SourceStatus::Failed(format!(
+                return Err(Ended::from(SourceStatus::Failed(format!(
                     "not an autodiscover response: {error}"
-                )));
+                ))));
             }
-            Err(error) => return Err(SourceStatus::Failed(error.to_string())),
+            Err(error) => return Err(Ended::from(SourceStatus::Failed(error.to_string()))),
         };
         match answer {
             AutodiscoverResponse::Settings(mut servers) => {
@@ -208,41 +218,49 @@ async fn walk(
                 if let Some(message) = message {
                     why.push_str(&format!(": {message}"));
                 }
-                return Err(SourceStatus::NotFound(why));
+                return Err(Ended::from(SourceStatus::NotFound(why)));
             }
             AutodiscoverResponse::RedirectAddr(new) => {
                 if address != *email {
-                    return Err(SourceStatus::Failed(format!(
+                    return Err(Ended::from(SourceStatus::Failed(format!(
                         "the server redirected to another address a second time ({new}); not followed"
-                    )));
+                    ))));
                 }
                 let new_address = parse_email(&new).map_err(|e| {
                     SourceStatus::Failed(format!("the server redirected to a bad address: {e}"))
                 })?;
                 if new_address == address {
-                    return Err(SourceStatus::NotFound(
+                    return Err(Ended::from(SourceStatus::NotFound(
                         "the server redirected to the address asked about".into(),
-                    ));
+                    )));
                 }
                 if !within_registrable_domain(&new_address.domain, &email.domain) {
-                    return Err(SourceStatus::NotFound(format!(
+                    return Err(Ended::from(SourceStatus::NotFound(format!(
                         "the server redirects to {}, outside {}; not followed",
                         new_address.ascii(),
                         psl::domain_str(&email.domain).unwrap_or(&email.domain)
-                    )));
+                    ))));
                 }
                 address = new_address;
             }
             AutodiscoverResponse::RedirectUrl(next) => {
                 if url_hops >= MAX_URL_REDIRECTS {
-                    return Err(SourceStatus::Failed(format!(
+                    return Err(Ended::from(SourceStatus::Failed(format!(
                         "more than {MAX_URL_REDIRECTS} autodiscover redirects; {next} not followed"
-                    )));
+                    ))));
+                }
+                if is_plain_http_url(&next) {
+                    return Err(Ended {
+                        status: SourceStatus::Failed(
+                            "the server redirects to plain http; not followed (settings are only taken over https)".into(),
+                        ),
+                        warning: Some(SourceWarning::DowngradeRefused { url: target }),
+                    });
                 }
                 if !is_https_url(&next) {
-                    return Err(SourceStatus::Failed(format!(
+                    return Err(Ended::from(SourceStatus::Failed(format!(
                         "the server redirects to {next}, which is not an https URL; not followed"
-                    )));
+                    ))));
                 }
                 url_hops += 1;
                 target = next;
@@ -255,12 +273,31 @@ fn is_https_url(url: &str) -> bool {
     reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "https" && u.host_str().is_some())
 }
 
+fn is_plain_http_url(url: &str) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| u.scheme() == "http")
+}
+
+/// Why a walk ended without settings: the report's status, and what was refused on the way.
+#[derive(Debug)]
+struct Ended {
+    status: SourceStatus,
+    warning: Option<SourceWarning>,
+}
+
+impl From<SourceStatus> for Ended {
+    fn from(status: SourceStatus) -> Ended {
+        Ended {
+            status,
+            warning: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{Protocol, Security, UsernameForm};
     use crate::net::test_server::*;
-    use std::sync::{Arc, Mutex};
     use std::time::Duration;
 
     const STEP: Duration = Duration::from_millis(1500);
@@ -350,10 +387,10 @@ mod tests {
 
     #[tokio::test]
     async fn posts_the_address_without_credentials_and_reads_settings() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |_| Reply::xml(settings(None))).await;
-        let http = client(&ca.tls, STEP);
-        let url = server.url("/autodiscover/autodiscover.xml");
+        let trust = Trust::new();
+        let server = trust.https(Routes::new().otherwise(Response::xml(settings(None))));
+        let http = trust.client(STEP);
+        let url = server.https_url("/autodiscover/autodiscover.xml");
         let report = ask(&http, &taro(), &url, true, None).await;
         assert_eq!(report.kind, SourceKind::Autodiscover);
         assert_eq!(report.query, url);
@@ -390,61 +427,65 @@ mod tests {
             body.contains("<EMailAddress>taro@example.com</EMailAddress>"),
             "{body}"
         );
-        assert_eq!(request.header("authorization"), None);
+        assert!(!server.saw_credentials());
         assert_eq!(request.header("cookie"), None);
     }
 
     #[tokio::test]
     async fn a_401_is_reported_and_never_retried() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |_| Reply::Send {
-            status: 401,
-            headers: vec![
-                ("WWW-Authenticate".into(), "Basic realm=\"x\"".into()),
-                ("WWW-Authenticate".into(), "Negotiate".into()),
-            ],
-            body: Vec::new(),
-            framed: true,
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
-        let report = ask(&http, &taro(), &server.url("/a"), true, None).await;
+        let trust = Trust::new();
+        let server = trust.https(
+            Routes::new().otherwise(
+                Response::status(401)
+                    .header("WWW-Authenticate", "Basic realm=\"x\"")
+                    .header("WWW-Authenticate", "Negotiate"),
+            ),
+        );
+        let http = trust.client(STEP);
+        let report = ask(&http, &taro(), &server.https_url("/a"), true, None).await;
         assert_eq!(report.status, SourceStatus::NotFound(CREDENTIALS.into()));
-        let requests = server.requests();
-        assert_eq!(requests.len(), 1);
-        assert_eq!(requests[0].header("authorization"), None);
+        assert_eq!(server.requests().len(), 1);
+        assert!(!server.saw_credentials());
     }
 
     #[tokio::test]
     async fn redirect_addresses_within_the_registrable_domain_only() {
-        let ca = TestCa::new();
-        let asked: Arc<Mutex<Vec<String>>> = Arc::default();
-        let log = asked.clone();
-        let server = Server::https(ca.localhost(), move |request| {
-            let body = String::from_utf8_lossy(&request.body).to_string();
-            log.lock().unwrap().push(body.clone());
-            if body.contains("taro@example.com") {
-                match request.path.as_str() {
-                    "/inside" => Reply::xml(redirect(
-                        "redirectAddr",
-                        "RedirectAddr",
-                        "taro.yamada@mail.example.com",
-                    )),
-                    "/outside" => {
-                        Reply::xml(redirect("redirectAddr", "RedirectAddr", "taro@example.net"))
-                    }
-                    _ => Reply::xml(redirect("redirectAddr", "RedirectAddr", "taro@example.com")),
-                }
-            } else if body.contains("taro.yamada@mail.example.com") {
-                Reply::xml(settings(None))
-            } else {
-                Reply::status(500)
-            }
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let asking = |address: &str| format!("<EMailAddress>{address}</EMailAddress>");
+        let redirect_to =
+            |address: &str| Response::xml(redirect("redirectAddr", "RedirectAddr", address));
+        let server = trust.https(
+            Routes::new()
+                .route_if_body(
+                    "*",
+                    "/inside",
+                    &asking("taro@example.com"),
+                    redirect_to("taro.yamada@mail.example.com"),
+                )
+                .route_if_body(
+                    "*",
+                    "/outside",
+                    &asking("taro@example.com"),
+                    redirect_to("taro@example.net"),
+                )
+                .route_if_body(
+                    "*",
+                    "/same",
+                    &asking("taro@example.com"),
+                    redirect_to("taro@example.com"),
+                )
+                .route_if_body(
+                    "*",
+                    "/inside",
+                    &asking("taro.yamada@mail.example.com"),
+                    Response::xml(settings(None)),
+                )
+                .otherwise(Response::status(500)),
+        );
+        let http = trust.client(STEP);
+        let asked = || server.requests().len();
 
-        let report = ask(&http, &taro(), &server.url("/inside"), true, None).await;
+        let report = ask(&http, &taro(), &server.https_url("/inside"), true, None).await;
         assert_eq!(report.status, SourceStatus::Found, "{report:?}");
         // The login is the address the server redirected to.
         assert_eq!(
@@ -455,13 +496,13 @@ mod tests {
             report.candidates[0].sources[0].detail,
             format!(
                 "{} (for taro.yamada@mail.example.com)",
-                server.url("/inside")
+                server.https_url("/inside")
             )
         );
-        assert_eq!(asked.lock().unwrap().len(), 2);
+        assert_eq!(asked(), 2);
 
-        asked.lock().unwrap().clear();
-        let report = ask(&http, &taro(), &server.url("/outside"), true, None).await;
+        server.clear_requests();
+        let report = ask(&http, &taro(), &server.https_url("/outside"), true, None).await;
         assert_eq!(
             report.status,
             SourceStatus::NotFound(
@@ -469,49 +510,49 @@ mod tests {
                     .into()
             )
         );
-        assert_eq!(asked.lock().unwrap().len(), 1);
+        assert_eq!(asked(), 1);
 
-        let report = ask(&http, &taro(), &server.url("/same"), true, None).await;
+        let report = ask(&http, &taro(), &server.https_url("/same"), true, None).await;
         assert!(matches!(report.status, SourceStatus::NotFound(_)));
     }
 
     #[tokio::test]
     async fn redirect_urls_https_only_and_bounded() {
-        let ca = TestCa::new();
-        let plain = Server::http(|_| Reply::xml(settings(None))).await;
-        let plain_url = plain.url("/autodiscover/autodiscover.xml");
-        let port = Arc::new(Mutex::new(0u16));
-        let own_port = port.clone();
-        let server = Server::https(ca.localhost(), move |request| {
-            let here = |path: &str| format!("https://localhost:{}{path}", own_port.lock().unwrap());
-            match request.path.as_str() {
-                "/hop1" => Reply::xml(redirect("redirectUrl", "RedirectUrl", &here("/hop2"))),
-                "/hop2" => Reply::xml(redirect("redirectUrl", "RedirectUrl", &here("/final"))),
-                "/final" => Reply::xml(settings(Some("EXAMPLE\\taro"))),
-                "/plain" => Reply::xml(redirect("redirectUrl", "RedirectUrl", &plain_url)),
-                _ => Reply::xml(redirect("redirectUrl", "RedirectUrl", &here("/forever"))),
-            }
-        })
-        .await;
-        *port.lock().unwrap() = server.port;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let plain =
+            HttpServer::loopback_http(Routes::new().otherwise(Response::xml(settings(None))));
+        let plain_url = plain.http_url("/autodiscover/autodiscover.xml");
+        let server = trust.https(Routes::new());
+        let here = |path: &str| server.https_url(path);
+        let redirect_url = |to: &str| Response::xml(redirect("redirectUrl", "RedirectUrl", to));
+        server.add_route("*", "/hop1", redirect_url(&here("/hop2")));
+        server.add_route("*", "/hop2", redirect_url(&here("/final")));
+        server.add_route(
+            "*",
+            "/final",
+            Response::xml(settings(Some("EXAMPLE\\taro"))),
+        );
+        server.add_route("*", "/plain", redirect_url(&plain_url));
+        server.add_route("*", "/ftp", redirect_url("ftp://localhost/x"));
+        server.add_route("*", "/forever", redirect_url(&here("/forever")));
+        let http = trust.client(STEP);
 
         let report = ask(
             &http,
             &taro(),
-            &server.url("/hop1"),
+            &here("/hop1"),
             false,
             Some("_autodiscover._tcp.example.com"),
         )
         .await;
         assert_eq!(report.status, SourceStatus::Found, "{report:?}");
-        assert_eq!(report.query, server.url("/hop1"));
+        assert_eq!(report.query, here("/hop1"));
         let source = &report.candidates[0].sources[0];
         assert_eq!(
             source.detail,
             format!(
                 "{} (from SRV _autodiscover._tcp.example.com)",
-                server.url("/final")
+                here("/final")
             )
         );
         // Unauthenticated at the start, unauthenticated after.
@@ -521,16 +562,32 @@ mod tests {
             UsernameForm::Template("EXAMPLE\\taro".into())
         );
 
-        let report = ask(&http, &taro(), &server.url("/plain"), true, None).await;
+        // To plain http: a downgrade, refused and said, its target neither asked nor named.
+        let report = ask(&http, &taro(), &here("/plain"), true, None).await;
+        assert!(
+            matches!(&report.status, SourceStatus::Failed(m) if m.contains("plain http") && !m.contains(&plain_url)),
+            "{:?}",
+            report.status
+        );
+        assert_eq!(
+            report.warning,
+            Some(SourceWarning::DowngradeRefused {
+                url: here("/plain")
+            })
+        );
+        assert!(plain.requests().is_empty());
+
+        // Anything else that is not https is refused too, but is no downgrade.
+        let report = ask(&http, &taro(), &here("/ftp"), true, None).await;
         assert!(
             matches!(&report.status, SourceStatus::Failed(m) if m.contains("not an https URL")),
             "{:?}",
             report.status
         );
-        assert!(plain.requests().is_empty());
+        assert_eq!(report.warning, None);
 
         let before = server.requests().len();
-        let report = ask(&http, &taro(), &server.url("/forever"), true, None).await;
+        let report = ask(&http, &taro(), &here("/forever"), true, None).await;
         assert!(
             matches!(&report.status, SourceStatus::Failed(m) if m.starts_with("more than 2 autodiscover redirects")),
             "{:?}",
@@ -540,21 +597,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn an_http_redirect_to_plain_http_is_refused_and_said() {
+        let trust = Trust::new();
+        let target =
+            HttpServer::loopback_http(Routes::new().otherwise(Response::xml(settings(None))));
+        let server = trust.https(Routes::new().otherwise(Response::redirect(
+            307,
+            &target.http_url("/autodiscover/autodiscover.xml"),
+        )));
+        let url = server.https_url("/autodiscover/autodiscover.xml");
+        let report = ask(&trust.client(STEP), &taro(), &url, true, None).await;
+        assert_eq!(
+            report.warning,
+            Some(SourceWarning::DowngradeRefused { url: url.clone() })
+        );
+        assert!(matches!(report.status, SourceStatus::Failed(_)));
+        assert!(report.candidates.is_empty());
+        assert!(target.requests().is_empty());
+    }
+
+    #[tokio::test]
     async fn errors_and_other_documents() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
-            "/error" => Reply::xml(
-                "<Autodiscover><Response><Error><ErrorCode>600</ErrorCode>\
-                 <Message>Invalid Request</Message></Error></Response></Autodiscover>",
-            ),
-            "/page" => Reply::ok("text/html", "<!DOCTYPE html><html></html>"),
-            "/broken" => Reply::xml("<Autodiscover><Response>"),
-            _ => Reply::status(404),
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let server = trust.https(
+            Routes::new()
+                .route(
+                    "*",
+                    "/error",
+                    Response::xml(
+                        "<Autodiscover><Response><Error><ErrorCode>600</ErrorCode>\
+                         <Message>Invalid Request</Message></Error></Response></Autodiscover>",
+                    ),
+                )
+                .route(
+                    "*",
+                    "/page",
+                    Response::ok("text/html", "<!DOCTYPE html><html></html>"),
+                )
+                .route("*", "/broken", Response::xml("<Autodiscover><Response>")),
+        );
+        let http = trust.client(STEP);
         let status = |path: &'static str| {
-            let (http, url) = (http.clone(), server.url(path));
+            let (http, url) = (http.clone(), server.https_url(path));
             async move { ask(&http, &taro(), &url, true, None).await.status }
         };
         assert_eq!(

@@ -60,7 +60,7 @@ pub async fn fetch(
 mod tests {
     use super::*;
     use crate::address::parse_email;
-    use crate::discover::SourceStatus;
+    use crate::discover::{SourceStatus, SourceWarning};
     use crate::net::test_server::*;
     use std::time::Duration;
 
@@ -82,26 +82,26 @@ mod tests {
         );
     }
 
+    const POP_ENTRY: &str = "<clientConfig version=\"1.1\"><emailProvider id=\"provider.example\">\
+        <incomingServer type=\"pop3\"><hostname>pop.%EMAILDOMAIN%</hostname><port>995</port>\
+        <socketType>SSL</socketType><username>%EMAILADDRESS%</username></incomingServer>\
+        </emailProvider></clientConfig>";
+
     #[tokio::test]
     async fn entries_and_missing_entries() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
-            "/v1.1/provider.example" => Reply::xml(
-                "<clientConfig version=\"1.1\"><emailProvider id=\"provider.example\">\
-                 <incomingServer type=\"pop3\"><hostname>pop.%EMAILDOMAIN%</hostname><port>995</port>\
-                 <socketType>SSL</socketType><username>%EMAILADDRESS%</username></incomingServer>\
-                 </emailProvider></clientConfig>",
-            ),
-            _ => Reply::status(404),
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let server = trust.https(Routes::new().route(
+            "*",
+            "/v1.1/provider.example",
+            Response::xml(POP_ENTRY),
+        ));
+        let http = trust.client(STEP);
         let email = parse_email("hanako@example.jp").unwrap();
-        let base = server.url("/v1.1/");
+        let base = server.https_url("/v1.1/");
 
         let report = fetch(&http, &base, &email, "provider.example", SourceKind::Mx).await;
         assert_eq!(report.kind, SourceKind::Mx);
-        assert_eq!(report.query, server.url("/v1.1/provider.example"));
+        assert_eq!(report.query, server.https_url("/v1.1/provider.example"));
         assert_eq!(report.status, SourceStatus::Found);
         let candidate = &report.candidates[0];
         assert_eq!(candidate.endpoint.host, "pop.example.jp");
@@ -109,7 +109,7 @@ mod tests {
             candidate.sources[0],
             Source {
                 kind: SourceKind::Mx,
-                detail: format!("ISPDB {}", server.url("/v1.1/provider.example")),
+                detail: format!("ISPDB {}", server.https_url("/v1.1/provider.example")),
                 authenticated: true,
             }
         );
@@ -126,20 +126,17 @@ mod tests {
 
     #[tokio::test]
     async fn a_plain_http_mirror_is_unauthenticated() {
-        let server = Server::http(|_| {
-            Reply::xml(
-                "<clientConfig><emailProvider id=\"x\"><incomingServer type=\"imap\">\
-                 <hostname>imap.example.jp</hostname><port>993</port><socketType>SSL</socketType>\
-                 </incomingServer></emailProvider></clientConfig>",
-            )
-        })
-        .await;
-        let ca = TestCa::new();
-        let http = client(&ca.tls, STEP);
+        let server = HttpServer::loopback_http(Routes::new().otherwise(Response::xml(
+            "<clientConfig><emailProvider id=\"x\"><incomingServer type=\"imap\">\
+             <hostname>imap.example.jp</hostname><port>993</port><socketType>SSL</socketType>\
+             </incomingServer></emailProvider></clientConfig>",
+        )));
+        let trust = Trust::new();
+        let http = trust.client(STEP);
         let email = parse_email("hanako@example.jp").unwrap();
         let report = fetch(
             &http,
-            &server.url("/"),
+            &server.http_url("/"),
             &email,
             "example.jp",
             SourceKind::Ispdb,
@@ -148,5 +145,38 @@ mod tests {
         assert_eq!(report.status, SourceStatus::Found);
         assert!(!report.candidates[0].sources[0].authenticated);
         assert_eq!(report.candidates[0].sources[0].kind, SourceKind::Ispdb);
+    }
+
+    #[tokio::test]
+    async fn a_redirect_to_plain_http_is_refused_and_said() {
+        let trust = Trust::new();
+        let target = HttpServer::loopback_http(Routes::new().otherwise(Response::xml(POP_ENTRY)));
+        let server = trust.https(Routes::new().otherwise(Response::redirect(
+            301,
+            &target.http_url("/v1.1/example.jp"),
+        )));
+        let email = parse_email("hanako@example.jp").unwrap();
+        let base = server.https_url("/v1.1");
+        let report = fetch(
+            &trust.client(STEP),
+            &base,
+            &email,
+            "example.jp",
+            SourceKind::Ispdb,
+        )
+        .await;
+        assert_eq!(
+            report.warning,
+            Some(SourceWarning::DowngradeRefused {
+                url: server.https_url("/v1.1/example.jp")
+            })
+        );
+        assert!(
+            matches!(&report.status, SourceStatus::Failed(m) if m.contains("plain http")),
+            "{:?}",
+            report.status
+        );
+        assert!(report.candidates.is_empty());
+        assert!(target.requests().is_empty(), "the redirect was followed");
     }
 }

@@ -43,6 +43,18 @@ pub enum SourceWarning {
     },
 }
 
+impl SourceWarning {
+    /// The warning a failed fetch carries, if any.
+    pub fn from_fetch(error: &crate::net::http::FetchError) -> Option<SourceWarning> {
+        match error {
+            crate::net::http::FetchError::DowngradeRefused { from } => {
+                Some(SourceWarning::DowngradeRefused { url: from.clone() })
+            }
+            _ => None,
+        }
+    }
+}
+
 impl SourceReport {
     pub fn new(kind: SourceKind, query: impl Into<String>, status: SourceStatus) -> SourceReport {
         SourceReport {

@@ -93,9 +93,17 @@ pub enum FetchError {
     /// The body was larger than `limit` bytes.
     #[error("the answer is larger than {} KiB; not read", limit / 1024)]
     TooLarge { limit: usize },
-    /// A redirect was refused: https to http, too many, or an unusable `Location`.
+    /// A redirect was refused: too many, or an unusable `Location`. The text says which.
     #[error("{0}")]
     Redirect(String),
+    /// An https URL answered with a redirect to plain http, which was not followed: what
+    /// came over https must not continue in clear, where anyone on the path could answer.
+    /// The target is not kept, so that nothing can name it as a server or fetch it.
+    #[error("{from} redirects to plain http; not followed (settings are only taken over https)")]
+    DowngradeRefused {
+        /// The https URL that answered with the redirect (the last hop of the chain).
+        from: String,
+    },
     /// Any other non-2xx status (401 means the server wants credentials).
     #[error("{}", status_text(*.0))]
     Http(u16),
@@ -216,7 +224,7 @@ impl HttpClient {
                     .get(LOCATION)
                     .and_then(|v| v.to_str().ok());
                 let next = next_hop(&current, location, chain.len())
-                    .map_err(|why| FetchError::Redirect(describe_chain(why, &chain, &current)))?;
+                    .map_err(|refusal| refused_redirect(refusal, &chain, &current))?;
                 chain.push(current.to_string());
                 if status == StatusCode::SEE_OTHER {
                     method = Method::GET;
@@ -295,30 +303,58 @@ fn is_followed_redirect(status: StatusCode) -> bool {
     matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
 }
 
+/// Why a redirect was not followed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum RedirectRefusal {
+    #[error("more than {MAX_REDIRECTS} redirects")]
+    TooMany,
+    #[error("a redirect without a usable Location header")]
+    NoLocation,
+    #[error("a redirect to a bad location {location:?}: {why}")]
+    BadLocation { location: String, why: String },
+    /// Not http(s), no host, or credentials in the URL; the text says which.
+    #[error("a redirect refused: {0}")]
+    Unsafe(String),
+    /// From https to plain http.
+    #[error("a redirect from https to plain http refused")]
+    Downgrade,
+}
+
 /// The redirect rule: where a redirect from `current` to `location` leads, after
 /// `hops_done` redirects already followed, or why it is refused.
 pub(crate) fn next_hop(
     current: &Url,
     location: Option<&str>,
     hops_done: usize,
-) -> Result<Url, String> {
+) -> Result<Url, RedirectRefusal> {
     if hops_done >= MAX_REDIRECTS {
-        return Err(format!("more than {MAX_REDIRECTS} redirects"));
+        return Err(RedirectRefusal::TooMany);
     }
     let location = location
         .map(str::trim)
         .filter(|l| !l.is_empty())
-        .ok_or_else(|| "a redirect without a usable Location header".to_string())?;
+        .ok_or(RedirectRefusal::NoLocation)?;
     let next = current
         .join(location)
-        .map_err(|e| format!("a redirect to a bad location {location:?}: {e}"))?;
-    check_url(&next).map_err(|why| format!("a redirect refused: {why}"))?;
+        .map_err(|e| RedirectRefusal::BadLocation {
+            location: location.to_string(),
+            why: e.to_string(),
+        })?;
+    check_url(&next).map_err(RedirectRefusal::Unsafe)?;
     if current.scheme() == "https" && next.scheme() == "http" {
-        return Err(format!(
-            "a redirect from https to plain http ({next}) refused"
-        ));
+        return Err(RedirectRefusal::Downgrade);
     }
     Ok(next)
+}
+
+/// The error for a redirect from `current` (after `chain`) that was not followed.
+fn refused_redirect(refusal: RedirectRefusal, chain: &[String], current: &Url) -> FetchError {
+    match refusal {
+        RedirectRefusal::Downgrade => FetchError::DowngradeRefused {
+            from: current.to_string(),
+        },
+        other => FetchError::Redirect(describe_chain(other.to_string(), chain, current)),
+    }
 }
 
 fn describe_chain(why: String, chain: &[String], current: &Url) -> String {
@@ -483,23 +519,35 @@ mod tests {
             .is_ok()
         );
         // Refusals.
-        let down = next_hop(&https, Some("http://a.example.com/x"), 0).unwrap_err();
-        assert!(down.contains("https to plain http"), "{down}");
-        let many = next_hop(&https, Some("/x"), MAX_REDIRECTS).unwrap_err();
-        assert!(many.contains("more than 3 redirects"), "{many}");
-        assert!(next_hop(&https, None, 0).unwrap_err().contains("Location"));
-        assert!(
-            next_hop(&https, Some("  "), 0)
-                .unwrap_err()
-                .contains("Location")
+        assert_eq!(
+            next_hop(&https, Some("http://a.example.com/x"), 0),
+            Err(RedirectRefusal::Downgrade)
         );
-        assert!(
-            next_hop(&https, Some("https://u:p@b.example.com/"), 0)
-                .unwrap_err()
-                .contains("password")
+        assert_eq!(
+            next_hop(&https, Some("/x"), MAX_REDIRECTS),
+            Err(RedirectRefusal::TooMany)
         );
-        assert!(next_hop(&https, Some("javascript:alert(1)"), 0).is_err());
-        assert!(next_hop(&https, Some("https://[::1/"), 0).is_err());
+        assert_eq!(
+            RedirectRefusal::TooMany.to_string(),
+            "more than 3 redirects"
+        );
+        assert_eq!(next_hop(&https, None, 0), Err(RedirectRefusal::NoLocation));
+        assert_eq!(
+            next_hop(&https, Some("  "), 0),
+            Err(RedirectRefusal::NoLocation)
+        );
+        assert!(matches!(
+            next_hop(&https, Some("https://u:p@b.example.com/"), 0),
+            Err(RedirectRefusal::Unsafe(why)) if why.contains("password")
+        ));
+        assert!(matches!(
+            next_hop(&https, Some("javascript:alert(1)"), 0),
+            Err(RedirectRefusal::Unsafe(_))
+        ));
+        assert!(matches!(
+            next_hop(&https, Some("https://[::1/"), 0),
+            Err(RedirectRefusal::BadLocation { .. })
+        ));
     }
 
     #[test]
@@ -574,20 +622,19 @@ mod tests {
 
     #[tokio::test]
     async fn get_fetches_a_document_and_sends_no_credentials() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |_| {
-            Reply::ok("text/xml; charset=utf-8", "<clientConfig/>")
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let server = trust.https(
+            Routes::new().otherwise(Response::ok("text/xml; charset=utf-8", "<clientConfig/>")),
+        );
+        let http = trust.client(STEP);
         let got = http
-            .get(&server.url("/mail/config-v1.1.xml?a=b"))
+            .get(&server.https_url("/mail/config-v1.1.xml?a=b"))
             .await
             .unwrap();
         assert_eq!(got.body, b"<clientConfig/>");
         assert_eq!(got.status, 200);
         assert!(got.https);
-        assert_eq!(got.final_url, server.url("/mail/config-v1.1.xml?a=b"));
+        assert_eq!(got.final_url, server.https_url("/mail/config-v1.1.xml?a=b"));
         assert_eq!(got.content_type.as_deref(), Some("text/xml; charset=utf-8"));
         assert!(got.redirects.is_empty());
         assert!(!got.is_html());
@@ -595,71 +642,86 @@ mod tests {
         assert_eq!(requests.len(), 1);
         let request = &requests[0];
         assert_eq!(request.method, "GET");
-        assert_eq!(request.path, "/mail/config-v1.1.xml?a=b");
+        assert_eq!(request.target, "/mail/config-v1.1.xml?a=b");
         assert_eq!(request.header("user-agent"), Some(USER_AGENT));
         assert!(USER_AGENT.starts_with("mailcfg/"));
-        assert_eq!(request.header("authorization"), None);
+        assert!(!server.saw_credentials());
         assert_eq!(request.header("cookie"), None);
         assert_eq!(request.header("proxy-authorization"), None);
     }
 
     #[tokio::test]
     async fn bodies_are_capped_at_one_mebibyte() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
-            "/exact" => Reply::xml(vec![b'a'; MAX_BODY]),
-            "/declared" => Reply::xml(vec![b'a'; MAX_BODY + 1]),
-            _ => Reply::unframed(vec![b'a'; MAX_BODY + 1]),
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let server = trust.https(
+            Routes::new()
+                .route("*", "/exact", Response::xml(vec![b'a'; MAX_BODY]))
+                .route("*", "/declared", Response::xml(vec![b'a'; MAX_BODY + 1]))
+                .route(
+                    "*",
+                    "/streamed",
+                    Response::until_close(vec![b'a'; MAX_BODY + 1]),
+                )
+                .route(
+                    "*",
+                    "/streamed-small",
+                    Response::until_close(&b"<small/>"[..]),
+                ),
+        );
+        let http = trust.client(STEP);
         assert_eq!(
-            http.get(&server.url("/exact")).await.unwrap().body.len(),
+            http.get(&server.https_url("/exact"))
+                .await
+                .unwrap()
+                .body
+                .len(),
             MAX_BODY
         );
         assert_eq!(
-            http.get(&server.url("/declared")).await,
+            http.get(&server.https_url("/declared")).await,
             Err(FetchError::TooLarge { limit: MAX_BODY })
         );
         // No Content-Length: the cap applies while streaming.
         assert_eq!(
-            http.get(&server.url("/streamed")).await,
+            http.get(&server.https_url("/streamed")).await,
             Err(FetchError::TooLarge { limit: MAX_BODY })
+        );
+        // And a body that ends with the connection is read whole.
+        assert_eq!(
+            http.get(&server.https_url("/streamed-small"))
+                .await
+                .unwrap()
+                .body,
+            b"<small/>"
         );
     }
 
     #[tokio::test]
     async fn redirects_are_followed_recorded_and_bounded() {
-        let ca = TestCa::new();
-        let plain = Server::http(|_| Reply::xml("<plain/>")).await;
-        let plain_url = plain.url("/x");
-        let server = Server::https(ca.localhost(), move |request| match request.path.as_str() {
-            "/one" => Reply::redirect(301, "/two"),
-            "/two" => Reply::redirect(302, "three"),
-            "/three" => Reply::xml("<done/>"),
-            "/down" => Reply::redirect(302, &plain_url),
-            "/loop" => Reply::redirect(307, "/loop"),
-            "/post" => Reply::redirect(307, "/posted"),
-            "/see-other" => Reply::redirect(303, "/posted"),
-            "/posted" => Reply::xml(format!("{} {}", request.method, request.body.len())),
-            _ => Reply::redirect(302, ""),
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
-
-        let got = http.get(&server.url("/one")).await.unwrap();
-        assert_eq!(got.body, b"<done/>");
-        assert_eq!(got.final_url, server.url("/three"));
-        assert_eq!(got.redirects, [server.url("/one"), server.url("/two")]);
-
-        let down = http.get(&server.url("/down")).await.unwrap_err();
-        assert!(
-            matches!(&down, FetchError::Redirect(m) if m.contains("https to plain http")),
-            "{down:?}"
+        let trust = Trust::new();
+        let plain = HttpServer::loopback_http(Routes::new().otherwise(Response::xml("<plain/>")));
+        let server = trust.https(
+            Routes::new()
+                .route("*", "/one", Response::redirect(301, "/two"))
+                .route("*", "/two", Response::redirect(302, "three"))
+                .route("*", "/three", Response::xml("<done/>"))
+                .route("*", "/loop", Response::redirect(307, "/loop"))
+                .route("*", "/post", Response::redirect(307, "/posted"))
+                .route("*", "/see-other", Response::redirect(303, "/posted"))
+                .route("*", "/posted", Response::xml("<posted/>"))
+                .route("*", "/nowhere", Response::status(302)),
         );
-        assert!(plain.requests().is_empty(), "the http server was asked");
+        let http = trust.client(STEP);
 
-        let looping = http.get(&server.url("/loop")).await.unwrap_err();
+        let got = http.get(&server.https_url("/one")).await.unwrap();
+        assert_eq!(got.body, b"<done/>");
+        assert_eq!(got.final_url, server.https_url("/three"));
+        assert_eq!(
+            got.redirects,
+            [server.https_url("/one"), server.https_url("/two")]
+        );
+
+        let looping = http.get(&server.https_url("/loop")).await.unwrap_err();
         assert!(
             matches!(&looping, FetchError::Redirect(m) if m.contains("more than 3")),
             "{looping:?}"
@@ -674,77 +736,120 @@ mod tests {
             4
         );
 
-        let no_location = http.get(&server.url("/nowhere")).await.unwrap_err();
+        let no_location = http.get(&server.https_url("/nowhere")).await.unwrap_err();
         assert!(matches!(no_location, FetchError::Redirect(_)));
 
         // A POST is repeated on 307, and becomes a GET on 303.
-        let posted = http
-            .post_xml(&server.url("/post"), "<x/>".into())
+        server.clear_requests();
+        http.post_xml(&server.https_url("/post"), "<x/>".into())
             .await
             .unwrap();
-        assert_eq!(posted.body, b"POST 4");
-        let seen = http
-            .post_xml(&server.url("/see-other"), "<x/>".into())
+        http.post_xml(&server.https_url("/see-other"), "<x/>".into())
             .await
             .unwrap();
-        assert_eq!(seen.body, b"GET 0");
+        let posted: Vec<(String, Vec<u8>)> = server
+            .requests()
+            .into_iter()
+            .filter(|r| r.path == "/posted")
+            .map(|r| (r.method, r.body))
+            .collect();
+        assert_eq!(
+            posted,
+            [
+                ("POST".to_string(), b"<x/>".to_vec()),
+                ("GET".to_string(), Vec::new())
+            ]
+        );
+        assert!(plain.requests().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_redirect_from_https_to_plain_http_is_refused_as_a_downgrade() {
+        let trust = Trust::new();
+        let plain = HttpServer::loopback_http(Routes::new().otherwise(Response::xml("<plain/>")));
+        let server = trust.https(Routes::new());
+        server.add_route("*", "/down", Response::redirect(302, &plain.http_url("/x")));
+        // The downgrade comes after a redirect that is fine: the hop that redirected is named.
+        server.add_route("*", "/first", Response::redirect(301, "/down"));
+        let http = trust.client(STEP);
+
+        assert_eq!(
+            http.get(&server.https_url("/down")).await,
+            Err(FetchError::DowngradeRefused {
+                from: server.https_url("/down")
+            })
+        );
+        assert_eq!(
+            http.get(&server.https_url("/first")).await,
+            Err(FetchError::DowngradeRefused {
+                from: server.https_url("/down")
+            })
+        );
+        let error = http.get(&server.https_url("/down")).await.unwrap_err();
+        // In words, without the plain-http target, which is nobody's business to try.
+        assert!(error.to_string().contains("plain http"), "{error}");
+        assert!(!error.to_string().contains(&plain.http_url("")), "{error}");
+        assert!(plain.requests().is_empty(), "the http server was asked");
     }
 
     #[tokio::test]
     async fn statuses_map_to_errors() {
-        let ca = TestCa::new();
-        let server = Server::https(ca.localhost(), |request| match request.path.as_str() {
-            "/gone" => Reply::status(410),
-            "/auth" => Reply::status(401),
-            "/broken" => Reply::status(500),
-            _ => Reply::status(404),
-        })
-        .await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let server = trust.https(
+            Routes::new()
+                .route("*", "/gone", Response::status(410))
+                .route("*", "/auth", Response::status(401))
+                .route("*", "/broken", Response::status(500)),
+        );
+        let http = trust.client(STEP);
         assert_eq!(
-            http.get(&server.url("/missing")).await,
+            http.get(&server.https_url("/missing")).await,
             Err(FetchError::NotFound("HTTP 404".into()))
         );
         assert_eq!(
-            http.get(&server.url("/gone")).await,
+            http.get(&server.https_url("/gone")).await,
             Err(FetchError::NotFound("HTTP 410".into()))
         );
         assert_eq!(
-            http.get(&server.url("/auth")).await,
+            http.get(&server.https_url("/auth")).await,
             Err(FetchError::Http(401))
         );
         assert_eq!(
-            http.get(&server.url("/broken")).await,
+            http.get(&server.https_url("/broken")).await,
             Err(FetchError::Http(500))
         );
     }
 
     #[tokio::test]
     async fn bad_certificates_are_refused_in_words() {
-        let ca = TestCa::new();
-        let other_ca = TestCa::new();
-        let untrusted = Server::https(other_ca.localhost(), |_| Reply::xml("<x/>")).await;
-        let wrong_name = Server::https(ca.leaf(&["mail.example.org"], false), |_| {
-            Reply::xml("<x/>")
-        })
-        .await;
-        let expired = Server::https(ca.leaf(&["localhost"], true), |_| Reply::xml("<x/>")).await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let other = Trust::new();
+        let any = || Routes::new().otherwise(Response::xml("<x/>"));
+        let untrusted = other.https(any());
+        let wrong_name = HttpServer::loopback_https(
+            trust.ca.issue(&["mail.example.org"], Validity::Current),
+            any(),
+        );
+        let expired =
+            HttpServer::loopback_https(trust.ca.issue(&["localhost"], Validity::Expired), any());
+        let http = trust.client(STEP);
 
-        let err = http.get(&untrusted.url("/")).await.unwrap_err();
+        let err = http.get(&untrusted.https_url("/")).await.unwrap_err();
         assert!(
             matches!(&err, FetchError::Tls(m) if m.starts_with("certificate is not trusted")),
             "{err:?}"
         );
-        let err = http.get(&wrong_name.url("/")).await.unwrap_err();
+        let err = http.get(&wrong_name.https_url("/")).await.unwrap_err();
         assert_eq!(
             err,
             FetchError::Tls("certificate is for mail.example.org, not localhost".into())
         );
-        let err = http.get(&expired.url("/")).await.unwrap_err();
+        let err = http.get(&expired.https_url("/")).await.unwrap_err();
+        // Validity::Expired ended yesterday.
+        let yesterday = (time::OffsetDateTime::now_utc() - time::Duration::days(1)).date();
         assert_eq!(
             err,
-            FetchError::Tls("certificate expired on 2021-01-01".into())
+            FetchError::Tls(format!("certificate expired on {yesterday}"))
         );
         assert!(untrusted.requests().is_empty());
         assert!(wrong_name.requests().is_empty());
@@ -752,15 +857,15 @@ mod tests {
 
     #[tokio::test]
     async fn silent_servers_time_out_in_bounded_time() {
-        let ca = TestCa::new();
+        let trust = Trust::new();
         let step = Duration::from_millis(200);
-        let http = client(&ca.tls, step);
+        let http = trust.client(step);
 
         // Accepts the connection, never starts TLS.
-        let silent = Server::silent().await;
+        let silent = tarpit();
         let start = Instant::now();
         assert_eq!(
-            http.get(&format!("https://127.0.0.1:{}/", silent.port))
+            http.get(&format!("https://127.0.0.1:{}/", silent.addr().port()))
                 .await,
             Err(FetchError::Timeout)
         );
@@ -771,10 +876,10 @@ mod tests {
         );
 
         // Reads the request, never answers.
-        let hanging = Server::https(ca.localhost(), |_| Reply::Hang).await;
+        let hanging = trust.https(Routes::new().otherwise(Response::hang()));
         let start = Instant::now();
         assert_eq!(
-            http.post_xml(&hanging.url("/"), "<x/>".into()).await,
+            http.post_xml(&hanging.https_url("/"), "<x/>".into()).await,
             Err(FetchError::Timeout)
         );
         let elapsed = start.elapsed();
@@ -785,8 +890,8 @@ mod tests {
 
     #[tokio::test]
     async fn refused_connections_and_missing_hosts() {
-        let ca = TestCa::new();
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let http = trust.client(STEP);
         let port = {
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             listener.local_addr().unwrap().port()
@@ -803,7 +908,7 @@ mod tests {
         // Names resolve through our Dns: here a server that says NXDOMAIN to everything.
         let (dns_addr, _dns) = nxdomain_dns().await;
         let dns = Dns::with_server(dns_addr, STEP).unwrap();
-        let http = HttpClient::new(&ca.tls, Arc::new(dns), STEP).unwrap();
+        let http = HttpClient::new(&trust.tls, Arc::new(dns), STEP).unwrap();
         assert_eq!(
             http.get("https://autoconfig.example.test/mail/config-v1.1.xml")
                 .await,
@@ -815,11 +920,11 @@ mod tests {
 
     #[tokio::test]
     async fn https_to_a_plain_http_port_is_explained() {
-        let ca = TestCa::new();
-        let plain = Server::http(|_| Reply::xml("<x/>")).await;
-        let http = client(&ca.tls, STEP);
+        let trust = Trust::new();
+        let plain = HttpServer::loopback_http(Routes::new().otherwise(Response::xml("<x/>")));
+        let http = trust.client(STEP);
         let err = http
-            .get(&format!("https://localhost:{}/", plain.port))
+            .get(&format!("https://localhost:{}/", plain.http_addr().port()))
             .await
             .unwrap_err();
         assert!(

@@ -1,3 +1,4 @@
+mod autoconfig;
 mod cli;
 mod detect;
 mod diagnose;

@@ -63,9 +63,13 @@ impl TestCa {
     pub fn new(dir: &Path) -> TestCa {
         std::fs::create_dir_all(dir).unwrap();
         let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        // A name of its own: two test CAs with one name would look like one CA whose
+        // signatures do not verify, where a test wants "unknown issuer".
+        static SERIAL: AtomicUsize = AtomicUsize::new(1);
+        let serial = SERIAL.fetch_add(1, Ordering::Relaxed);
         params
             .distinguished_name
-            .push(DnType::CommonName, "mailcfg test CA");
+            .push(DnType::CommonName, format!("mailcfg test CA {serial}"));
         params
             .distinguished_name
             .push(DnType::OrganizationName, "mailcfg tests");

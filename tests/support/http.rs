@@ -1,7 +1,11 @@
 //! An in-process HTTP/1.1 server (HTTPS with rustls, and optionally plain HTTP) for
 //! autoconfig/autodiscover tests: fixed responses per (Host, path), every request recorded.
+//!
+//! The one HTTP test server of the project: the integration tests run it on standard ports
+//! inside the test namespace, the library's unit tests (through `src/net/test_server.rs`) on
+//! ephemeral ports of 127.0.0.1 ([`HttpServer::loopback_https`], [`HttpServer::loopback_http`]).
 
-use super::{Acceptor, CertFiles, tls};
+use super::{Acceptor, CertFiles, sleep_unless_stopped, tls};
 use rustls::{ServerConfig, ServerConnection, StreamOwned};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -16,6 +20,23 @@ pub struct Response {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    pub delivery: Delivery,
+    /// How long the server waits, after reading the request, before it answers (a slow
+    /// web server).
+    pub delay: Duration,
+}
+
+/// How a [`Response`] goes out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// With `Content-Length`; the connection stays open when the client asks for keep-alive.
+    Framed,
+    /// Without `Content-Length`: the end of the body is the end of the connection (HTTP/1.0
+    /// style), so a client cannot know the size before it has read everything.
+    UntilClose,
+    /// Never: the request is read and recorded, then nothing is sent until the server stops
+    /// (a web server that hangs after accepting the request).
+    Never,
 }
 
 impl Response {
@@ -24,6 +45,30 @@ impl Response {
             status,
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.into(),
+            delivery: Delivery::Framed,
+            delay: Duration::ZERO,
+        }
+    }
+
+    /// The same response, sent `delay` after the request arrived.
+    pub fn after(mut self, delay: Duration) -> Response {
+        self.delay = delay;
+        self
+    }
+
+    /// 200 `text/xml` without `Content-Length`, closing the connection after the body.
+    pub fn until_close(body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            delivery: Delivery::UntilClose,
+            ..Response::xml(body)
+        }
+    }
+
+    /// No answer at all, ever (the request is still recorded).
+    pub fn hang() -> Response {
+        Response {
+            delivery: Delivery::Never,
+            ..Response::status(200)
         }
     }
 
@@ -55,10 +100,33 @@ impl Response {
 }
 
 /// Responses keyed by (Host without port, path). Host `*` matches any host. A key path with a
-/// query matches only that exact query; a path without one matches any query.
+/// query matches only that exact query; a path without one matches any query. Under one key,
+/// responses for a request body containing some text ([`Routes::route_if_body`], as an
+/// autodiscover server answers per address) come before the key's plain response. What
+/// matches no key gets [`Routes::otherwise`], or 404.
 #[derive(Clone, Debug, Default)]
 pub struct Routes {
-    map: HashMap<(String, String), Response>,
+    map: HashMap<(String, String), Route>,
+    otherwise: Option<Response>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct Route {
+    /// (text the body must contain, response), tried in order.
+    by_body: Vec<(String, Response)>,
+    otherwise: Option<Response>,
+}
+
+impl Route {
+    fn answer(&self, body: &[u8]) -> Option<Response> {
+        let body = String::from_utf8_lossy(body);
+        self.by_body
+            .iter()
+            .find(|(needle, _)| body.contains(needle.as_str()))
+            .map(|(_, response)| response)
+            .or(self.otherwise.as_ref())
+            .cloned()
+    }
 }
 
 impl Routes {
@@ -71,20 +139,46 @@ impl Routes {
         self
     }
 
-    fn insert(&mut self, host: &str, path: &str, response: Response) {
-        self.map
-            .insert((host.to_ascii_lowercase(), path.to_string()), response);
+    /// `response` for every request no route matches.
+    pub fn otherwise(mut self, response: Response) -> Routes {
+        self.otherwise = Some(response);
+        self
     }
 
-    fn find(&self, host: &str, target: &str, path: &str) -> Option<Response> {
+    /// `response` for requests to (host, path) whose body contains `needle`.
+    pub fn route_if_body(
+        mut self,
+        host: &str,
+        path: &str,
+        needle: &str,
+        response: Response,
+    ) -> Routes {
+        self.entry(host, path)
+            .by_body
+            .push((needle.to_string(), response));
+        self
+    }
+
+    fn entry(&mut self, host: &str, path: &str) -> &mut Route {
+        self.map
+            .entry((host.to_ascii_lowercase(), path.to_string()))
+            .or_default()
+    }
+
+    fn insert(&mut self, host: &str, path: &str, response: Response) {
+        self.entry(host, path).otherwise = Some(response);
+    }
+
+    fn find(&self, host: &str, target: &str, path: &str, body: &[u8]) -> Option<Response> {
         for h in [host, "*"] {
             for p in [target, path] {
-                if let Some(r) = self.map.get(&(h.to_string(), p.to_string())) {
-                    return Some(r.clone());
+                let route = self.map.get(&(h.to_string(), p.to_string()));
+                if let Some(response) = route.and_then(|r| r.answer(body)) {
+                    return Some(response);
                 }
             }
         }
-        None
+        self.otherwise.clone()
     }
 }
 
@@ -164,6 +258,36 @@ impl HttpServer {
         HttpServer::start(HttpConfig::new(ip, cert, routes))
     }
 
+    /// HTTPS on an ephemeral port of 127.0.0.1, for tests outside the namespace (the
+    /// library's unit tests). `cert` should name `localhost`: [`HttpServer::https_url`] uses it.
+    pub fn loopback_https(cert: CertFiles, routes: Routes) -> HttpServer {
+        HttpServer::start(HttpConfig {
+            https_port: Some(0),
+            ..HttpConfig::new(Ipv4Addr::LOCALHOST, cert, routes)
+        })
+    }
+
+    /// Plain HTTP on an ephemeral port of 127.0.0.1.
+    pub fn loopback_http(routes: Routes) -> HttpServer {
+        HttpServer::start(HttpConfig {
+            ip: Ipv4Addr::LOCALHOST,
+            https_port: None,
+            http_port: Some(0),
+            cert: None,
+            routes,
+        })
+    }
+
+    /// `https://localhost:<port><path>`.
+    pub fn https_url(&self, path: &str) -> String {
+        format!("https://localhost:{}{path}", self.https_addr().port())
+    }
+
+    /// `http://localhost:<port><path>`.
+    pub fn http_url(&self, path: &str) -> String {
+        format!("http://localhost:{}{path}", self.http_addr().port())
+    }
+
     /// Listening when it returns (the sockets are bound before it returns).
     pub fn start(config: HttpConfig) -> HttpServer {
         assert!(
@@ -196,7 +320,8 @@ impl HttpServer {
                 Arc::new(move |tcp: TcpStream, stop: &AtomicBool| {
                     let _ = tcp.set_read_timeout(Some(Duration::from_secs(10)));
                     let port = tcp.local_addr().map(|a| a.port()).unwrap_or(0);
-                    serve(tcp, "http", port, None, &shared, stop)
+                    let mut tcp = tcp;
+                    serve(&mut tcp, "http", port, None, &shared, stop)
                 }),
             )
         });
@@ -258,19 +383,16 @@ fn serve_tls(mut tcp: TcpStream, config: Arc<ServerConfig>, shared: &Shared, sto
         }
     }
     let sni = conn.server_name().map(str::to_string);
-    serve(
-        StreamOwned::new(conn, tcp),
-        "https",
-        port,
-        sni,
-        shared,
-        stop,
-    );
+    let mut stream = StreamOwned::new(conn, tcp);
+    serve(&mut stream, "https", port, sni, shared, stop);
+    // A clean TLS end (close_notify), so that a body delimited by the close reads as complete.
+    stream.conn.send_close_notify();
+    let _ = stream.flush();
 }
 
 /// Serves requests on one connection until it closes (keep-alive supported).
 fn serve<S: Read + Write>(
-    stream: S,
+    stream: &mut S,
     scheme: &'static str,
     port: u16,
     sni: Option<String>,
@@ -282,8 +404,14 @@ fn serve<S: Read + Write>(
         buf: Vec::new(),
     };
     while !stop.load(Ordering::SeqCst) {
-        let Ok(Some(head)) = conn.read_head() else {
-            return;
+        let head = match conn.read_head() {
+            Ok(Some(head)) => head,
+            Err(e) if scheme == "http" && e.kind() == io::ErrorKind::InvalidData => {
+                // A TLS ClientHello on the plain port: answer as web servers do.
+                let _ = conn.s.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+                return;
+            }
+            _ => return,
         };
         let head = String::from_utf8_lossy(&head).into_owned();
         let mut lines = head.split("\r\n");
@@ -330,7 +458,7 @@ fn serve<S: Read + Write>(
             .routes
             .lock()
             .unwrap()
-            .find(host.as_deref().unwrap_or(""), &target, &path)
+            .find(host.as_deref().unwrap_or(""), &target, &path, &body)
             .unwrap_or_else(|| Response::status(404));
         shared.requests.lock().unwrap().push(HttpRequest {
             scheme,
@@ -345,24 +473,16 @@ fn serve<S: Read + Write>(
             headers,
             body,
         });
-        let mut out = format!(
-            "HTTP/1.1 {} {}\r\n",
-            response.status,
-            reason(response.status)
-        );
-        for (k, v) in &response.headers {
-            out.push_str(&format!("{k}: {v}\r\n"));
+        if response.delivery == Delivery::Never {
+            // Hold the connection, saying nothing, until the server stops.
+            while sleep_unless_stopped(Duration::from_secs(1), stop) {}
+            return;
         }
-        out.push_str(&format!("Content-Length: {}\r\n", response.body.len()));
-        out.push_str(if close {
-            "Connection: close\r\n\r\n"
-        } else {
-            "Connection: keep-alive\r\n\r\n"
-        });
-        let mut bytes = out.into_bytes();
-        if method != "HEAD" {
-            bytes.extend_from_slice(&response.body);
+        if !response.delay.is_zero() && !sleep_unless_stopped(response.delay, stop) {
+            return;
         }
+        let close = close || response.delivery == Delivery::UntilClose;
+        let bytes = response_bytes(&response, method == "HEAD", close);
         if conn
             .s
             .write_all(&bytes)
@@ -373,6 +493,31 @@ fn serve<S: Read + Write>(
             return;
         }
     }
+}
+
+/// Status line, headers and (unless `head_only`) body of `response`.
+fn response_bytes(response: &Response, head_only: bool, close: bool) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {} {}\r\n",
+        response.status,
+        reason(response.status)
+    );
+    for (k, v) in &response.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if response.delivery == Delivery::Framed {
+        out.push_str(&format!("Content-Length: {}\r\n", response.body.len()));
+    }
+    out.push_str(if close {
+        "Connection: close\r\n\r\n"
+    } else {
+        "Connection: keep-alive\r\n\r\n"
+    });
+    let mut bytes = out.into_bytes();
+    if !head_only {
+        bytes.extend_from_slice(&response.body);
+    }
+    bytes
 }
 
 struct BufConn<S> {
@@ -398,6 +543,12 @@ impl<S: Read> BufConn<S> {
             }
             if self.buf.len() > 64 * 1024 {
                 return Err(io::Error::other("request head too large"));
+            }
+            if self.buf.first() == Some(&0x16) {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "a TLS handshake, not an HTTP request",
+                ));
             }
             if !self.fill()? {
                 return Ok(None);

@@ -1,5 +1,10 @@
 //! Self-checks of the harness: every server starts and behaves as documented. Run with
 //! `scripts/test support::selftest`.
+//!
+//! The harness is compiled into the library's unit tests too (`src/net/test_server.rs`, for
+//! its HTTP server, CA and hostile servers), and with it this file. These checks start real
+//! daemons and belong to the integration-test binary: there they run; in the library's copy
+//! each returns at once ([`library_copy`]), so that they run once per `cargo test`.
 
 use super::tls::{self, Lines};
 use super::*;
@@ -7,6 +12,11 @@ use std::io::{ErrorKind, Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+/// This is the copy compiled into the library's unit tests, not the integration tests' own.
+fn library_copy() -> bool {
+    !module_path!().starts_with("tests::")
+}
 
 /// Runs a command with `input` on stdin; returns (success, stdout + stderr).
 fn run(program: &str, args: &[&str], input: &str) -> (bool, String) {
@@ -62,6 +72,9 @@ fn refused(addr: SocketAddr) -> bool {
 
 #[test]
 fn ip_pool_hands_out_distinct_addresses() {
+    if library_copy() {
+        return;
+    }
     let ips = ip_pool(300);
     let mut sorted = ips.clone();
     sorted.sort();
@@ -75,6 +88,9 @@ fn ip_pool_hands_out_distinct_addresses() {
 
 #[test]
 fn unused_port_is_refused() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     assert!(refused(SocketAddr::from((ip, unused_port(ip)))));
@@ -85,6 +101,9 @@ fn unused_port_is_refused() {
 
 #[test]
 fn ca_issues_current_expired_and_self_signed() {
+    if library_copy() {
+        return;
+    }
     let ca = TestCa::temp();
     let ca_file = ca.ca_pem().to_str().unwrap().to_string();
     let verify = |cert: &CertFiles, name: &str| {
@@ -137,6 +156,9 @@ fn ca_issues_current_expired_and_self_signed() {
 
 #[test]
 fn dovecot_implicit_tls_and_starttls() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let ca = TestCa::temp();
@@ -223,6 +245,9 @@ fn dovecot_implicit_tls_and_starttls() {
 
 #[test]
 fn dovecot_plaintext_only_offers_login_without_starttls() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let dovecot = Dovecot::start(DovecotConfig::plaintext(ip));
@@ -244,6 +269,9 @@ fn dovecot_plaintext_only_offers_login_without_starttls() {
 
 #[test]
 fn dovecot_plaintext_with_logindisabled() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let dovecot = Dovecot::start(DovecotConfig {
@@ -265,6 +293,9 @@ fn dovecot_plaintext_with_logindisabled() {
 /// address with disjoint ports can.
 #[test]
 fn dovecot_two_instances_share_an_address() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let ca = TestCa::temp();
@@ -286,6 +317,9 @@ fn dovecot_two_instances_share_an_address() {
 
 #[test]
 fn dovecot_failed_logins_answer_fast() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let dovecot = Dovecot::start(DovecotConfig::plaintext(ip));
@@ -314,6 +348,9 @@ fn ehlo<S: Read + Write>(c: &mut Lines<S>) -> String {
 
 #[test]
 fn postfix_with_dovecot_sasl() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ca = TestCa::temp();
     let (imap_ip, smtp_ip) = (next_ip(), next_ip());
@@ -400,6 +437,9 @@ fn postfix_with_dovecot_sasl() {
 
 #[test]
 fn postfix_plaintext_only() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let postfix = Postfix::start(PostfixConfig {
@@ -415,6 +455,9 @@ fn postfix_plaintext_only() {
 
 #[test]
 fn postfix_submission_without_tls_offers_auth_in_clear() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let (imap_ip, smtp_ip) = (next_ip(), next_ip());
     let dovecot = Dovecot::start(DovecotConfig {
@@ -474,6 +517,9 @@ fn dig(server: SocketAddr, name: &str, qtype: &str) -> (String, Vec<String>) {
 
 #[test]
 fn dnsmasq_serves_records() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let mail = next_ip();
@@ -546,6 +592,9 @@ fn dnsmasq_serves_records() {
 
 #[test]
 fn dnsmasq_on_other_port() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let dns = Dns::start(
@@ -590,6 +639,9 @@ fn http_get<S: Read + Write>(s: &mut S, host: &str, path: &str, extra: &str) -> 
 
 #[test]
 fn https_server_serves_routes_and_records_requests() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let ca = TestCa::temp();
@@ -702,6 +754,9 @@ fn https_server_serves_routes_and_records_requests() {
 
 #[test]
 fn https_server_reads_post_bodies() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let ca = TestCa::temp();
@@ -751,6 +806,9 @@ fn is_timeout(r: &std::io::Result<Vec<u8>>) -> bool {
 
 #[test]
 fn hostile_tarpit_garbage_endless() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let tarpit = Hostile::start(ip, 993, Behaviour::Tarpit);
@@ -794,6 +852,9 @@ fn hostile_tarpit_garbage_endless() {
 
 #[test]
 fn hostile_close_mid_handshake() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let ca = TestCa::temp();
@@ -804,6 +865,9 @@ fn hostile_close_mid_handshake() {
 
 #[test]
 fn hostile_slow_greeting_and_drip() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let slow = Hostile::start(
@@ -839,6 +903,9 @@ fn hostile_slow_greeting_and_drip() {
 
 #[test]
 fn firewall_drops_syn() {
+    if library_copy() {
+        return;
+    }
     require_netns();
     let ip = next_ip();
     let h = Hostile::start(ip, 993, Behaviour::Send(b"* OK\r\n".to_vec()));
