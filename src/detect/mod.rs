@@ -32,8 +32,9 @@
 //!   it is waited for.
 //!
 //! **Giving up**: when nothing verified, every probe has ended and guessing has started
-//! for both directions, a source that has run for a whole `--timeout` without answering
-//! is not waited for: a domain whose packets are all dropped costs one timeout.
+//! for both directions, a source that has run for a whole `--timeout` (and [`MIN_GRACE`])
+//! without answering is not waited for: a domain whose packets are all dropped costs one
+//! timeout.
 
 mod launch;
 
@@ -509,7 +510,8 @@ impl<'a> Run<'a> {
     }
 
     /// Nothing verified, nothing left to probe, and what is still running has had a whole
-    /// `--timeout` without answering: it is not going to.
+    /// `--timeout` without answering (plus [`MIN_GRACE`]: a source whose own step just
+    /// timed out is finishing with its fallback): it is not going to.
     fn gave_up(&self) -> bool {
         if self.settings.mode != Mode::Full
             || !self.first_verified.is_empty()
@@ -517,7 +519,7 @@ impl<'a> Run<'a> {
         {
             return false;
         }
-        let patience = self.engine.prober.options().step_timeout;
+        let patience = self.engine.prober.options().step_timeout + MIN_GRACE;
         let now = Instant::now();
         self.pending.values().all(|p| match p.task {
             Task::Source(..) => now >= p.started + patience,
@@ -554,7 +556,7 @@ impl<'a> Run<'a> {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut times = vec![self.started + GUESS_HEAD_START];
-        let step = self.engine.prober.options().step_timeout;
+        let step = self.engine.prober.options().step_timeout + MIN_GRACE;
         times.extend(self.pending_sources().map(|started| started + step));
         for (direction, first) in &self.first_verified {
             let best = self.best_verified(*direction);

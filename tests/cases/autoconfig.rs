@@ -160,4 +160,23 @@ fn a_redirect_from_https_to_plain_http_is_refused_and_never_followed() {
     );
     let text = json.to_string();
     assert!(!text.contains("mail.attacker.test"), "{json:#}");
+    // The refusal is said, as a finding naming the https URL (never the target).
+    let refused: Vec<&Value> = json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == "autoconfig-downgrade-refused")
+        .collect();
+    assert_eq!(refused.len(), 1, "{json:#}");
+    assert_eq!(refused[0]["severity"], "info");
+    assert!(
+        refused[0]["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("https://autoconfig.downgrade.test/")),
+        "{refused:?}"
+    );
+    for lang in ["en", "ja"] {
+        let words = refused[0][lang].as_str().unwrap_or("");
+        assert!(!words.is_empty() && !words.contains(evil), "{words}");
+    }
 }
