@@ -2,7 +2,7 @@
 //! redirect from https to plain http refused. Only the sources' reports are checked here:
 //! the documents name hosts where nothing listens (refused at once), so no probe waits.
 
-use super::mailcfg_json;
+use super::{findings, mailcfg_json};
 use crate::support::{
     self, Behaviour, Dns, DnsRecords, Hostile, HttpConfig, HttpServer, Response, Routes, TestCa,
     Validity,
@@ -161,12 +161,7 @@ fn a_redirect_from_https_to_plain_http_is_refused_and_never_followed() {
     let text = json.to_string();
     assert!(!text.contains("mail.attacker.test"), "{json:#}");
     // The refusal is said, as a finding naming the https URL (never the target).
-    let refused: Vec<&Value> = json["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"] == "autoconfig-downgrade-refused")
-        .collect();
+    let refused = findings(&json, "autoconfig-downgrade-refused");
     assert_eq!(refused.len(), 1, "{json:#}");
     assert_eq!(refused[0]["severity"], "info");
     assert!(

@@ -2,7 +2,7 @@
 //! in-process HTTPS server serving autoconfig, all reached through `--dns-server` and
 //! `--ca-file`.
 
-use super::{mailcfg, mailcfg_json, strings};
+use super::{findings, mailcfg, mailcfg_json, strings};
 use crate::support::{
     self, Behaviour, Dns, DnsRecords, Dovecot, DovecotConfig, Hostile, HttpServer, Postfix,
     PostfixConfig, Response, Routes, TestCa, Validity,
@@ -374,11 +374,9 @@ fn a_certificate_for_another_name_is_not_trusted() {
             .contains("shared.hosting.test"),
         "{imap:#}"
     );
-    let mismatch = json["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|f| f["kind"] == "certificate-name-mismatch")
+    let mismatch = findings(&json, "certificate-name-mismatch")
+        .first()
+        .copied()
         .cloned()
         .unwrap_or_default();
     assert_eq!(mismatch["severity"], "warning", "{json:#}");
@@ -677,12 +675,7 @@ fn plain_http_autoconfig_is_a_flagged_fallback() {
     assert!(imap["confirm"]["ja"].as_str().is_some());
     // Said as a finding too: low trust until a probe inside the domain confirms it, and
     // mail.elsewhere.test is not inside plain.test.
-    let insecure: Vec<&Value> = json["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"] == "autoconfig-insecure")
-        .collect();
+    let insecure = findings(&json, "autoconfig-insecure");
     assert_eq!(insecure.len(), 1, "{json:#}");
     assert_eq!(insecure[0]["severity"], "warning");
     assert_eq!(insecure[0]["confirmed"], false);

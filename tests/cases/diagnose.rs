@@ -3,20 +3,10 @@
 //! table in English and Japanese.
 
 use super::detect::{MailServers, assert_setting, detect, detect_timed, first};
-use super::{mailcfg, mailcfg_json};
+use super::{findings, mailcfg, mailcfg_json};
 use crate::support::{self, Dns, DnsRecords, Dovecot, DovecotConfig, Firewall, TestCa, Validity};
 use serde_json::Value;
 use std::time::Duration;
-
-/// The findings of kind `kind` in a detect document.
-fn findings<'a>(json: &'a Value, kind: &str) -> Vec<&'a Value> {
-    json["findings"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|f| f["kind"] == kind)
-        .collect()
-}
 
 /// The one finding of kind `kind`, with its common fields checked.
 fn finding<'a>(json: &'a Value, kind: &str, severity: &str) -> &'a Value {

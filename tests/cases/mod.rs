@@ -57,3 +57,13 @@ pub fn strings(value: &Value, key: &str) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// The findings of kind `kind` in a detect document.
+pub fn findings<'a>(json: &'a Value, kind: &str) -> Vec<&'a Value> {
+    json["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["kind"] == kind)
+        .collect()
+}
