@@ -245,6 +245,80 @@ mod tests {
         );
     }
 
+    fn imap_tls(host: &str, port: u16) -> Target {
+        Target {
+            host: host.into(),
+            port,
+            protocol: Protocol::Imap,
+            security: Some(Security::Tls),
+        }
+    }
+
+    /// Regression: with the deadline gone before the first connect, the endpoint used to be
+    /// reported `ok` with no security.
+    #[tokio::test]
+    async fn a_connect_never_started_is_not_tried() {
+        let (_listeners, targets) = tarpits().await;
+        let mut report = EndpointReport::new("127.0.0.1", targets[0].port, Protocol::Imap);
+        let ips = ["127.0.0.1".parse().unwrap()];
+        let past = Instant::now() - Duration::from_millis(1);
+        let tcp = attempt::connect_any(&ips, targets[0].port, past, &mut report).await;
+        assert!(tcp.is_none());
+        assert_eq!(report.outcome, Outcome::NotTried);
+        assert_eq!(report.stage, Some(Stage::Connect));
+        assert_eq!(report.security, None);
+
+        // The same through the whole engine, with the deadline already gone.
+        let report = prober(4).probe(&targets[0], Instant::now()).await;
+        assert_eq!(report.outcome, Outcome::NotTried, "{report:?}");
+        assert!(!report.is_ok());
+    }
+
+    /// Regression: an endpoint still waiting for a probe slot at the deadline used to be a
+    /// `timeout` at `connect`, as if the server had not answered.
+    #[tokio::test]
+    async fn waiting_for_a_slot_past_the_deadline_is_not_tried() {
+        let (_listeners, targets) = tarpits().await;
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let reports = prober(1).probe_all(&targets, deadline).await;
+        assert_eq!(reports[0].outcome, Outcome::Silent, "{:?}", reports[0]);
+        assert_eq!(reports[1].outcome, Outcome::NotTried, "{:?}", reports[1]);
+        assert_eq!(
+            reports[1].error.as_deref(),
+            Some("not tried: the overall deadline passed first")
+        );
+    }
+
+    /// Regression: name resolution used to wait for the resolver's own timeout, whatever
+    /// the step and the overall deadline said.
+    #[tokio::test]
+    async fn name_resolution_is_capped_by_the_step() {
+        // A name server that never answers, over UDP or TCP, and a resolver patient for 10 s.
+        let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = tcp.local_addr().unwrap();
+        let _udp = tokio::net::UdpSocket::bind(addr).await.unwrap();
+        let dns = Dns::with_server(addr, Duration::from_secs(10)).unwrap();
+        let options = ProbeOptions {
+            step_timeout: Duration::from_millis(300),
+            ..ProbeOptions::default()
+        };
+        let prober = Prober::new(Arc::new(dns), TlsContext::new(None).unwrap(), options);
+        let started = Instant::now();
+        let report = prober
+            .probe(
+                &imap_tls("imap.example.test", 993),
+                Instant::now() + Duration::from_secs(10),
+            )
+            .await;
+        assert!(
+            started.elapsed() < Duration::from_millis(1000),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(report.outcome, Outcome::DnsError, "{report:?}");
+        assert_eq!(report.stage, Some(Stage::Resolve));
+    }
+
     #[tokio::test]
     async fn the_overall_deadline_cuts_every_stage() {
         let (_listeners, targets) = tarpits().await;

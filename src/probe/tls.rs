@@ -719,6 +719,86 @@ mod tests {
         );
     }
 
+    /// What `openssl req -x509` makes: a CA certificate, self-signed, used as the server's.
+    fn ca_as_end_entity() -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+            webpki::Error::CaUsedAsEndEntity,
+        ))))
+    }
+
+    #[test]
+    fn a_ca_certificate_used_by_the_server_is_self_signed_in_words() {
+        let cert = CertificateInfo {
+            subject: "CN=mail.example.test".into(),
+            issuer: "CN=mail.example.test".into(),
+            self_signed: true,
+            ..CertificateInfo::default()
+        };
+        let (kind, text) = explain_certificate_error(&ca_as_end_entity(), Some(&cert), "h");
+        assert_eq!(kind, CertificateProblem::SelfSigned);
+        assert_eq!(
+            text,
+            "certificate is self-signed (CN=mail.example.test); no trusted authority vouches for it"
+        );
+        // Without the parsed certificate (the HTTP client): still no debug text.
+        let (kind, text) = explain_certificate_error(&ca_as_end_entity(), None, "h");
+        assert_eq!(kind, CertificateProblem::UnknownIssuer);
+        assert!(!text.contains("Other"), "{text}");
+    }
+
+    #[test]
+    fn no_rust_debug_text_in_certificate_or_handshake_errors() {
+        use rustls::{AlertDescription, PeerIncompatible, PeerMisbehaved};
+        let other = |e: webpki::Error| {
+            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                Arc::new(e),
+            )))
+        };
+        let certificate_errors = [
+            other(webpki::Error::EndEntityUsedAsCa),
+            other(webpki::Error::UnsupportedCriticalExtension),
+            rustls::Error::InvalidCertificate(CertificateError::BadEncoding),
+            rustls::Error::InvalidCertificate(CertificateError::UnknownRevocationStatus),
+            rustls::Error::NoCertificatesPresented,
+        ];
+        let handshake_errors = [
+            rustls::Error::AlertReceived(AlertDescription::UnknownCA),
+            rustls::Error::AlertReceived(AlertDescription::Unknown(201)),
+            rustls::Error::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedCipherSuite),
+            rustls::Error::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13),
+            rustls::Error::DecryptError,
+            rustls::Error::General("x".into()),
+        ];
+        let texts = certificate_errors
+            .iter()
+            .map(|e| explain_certificate_error(e, None, "imap.example.test").1)
+            .chain(handshake_errors.iter().map(explain_handshake_error));
+        for text in texts {
+            for debug in ["Other(", "Error {", "Context", "Unknown(", "Selected", "::"] {
+                assert!(!text.contains(debug), "{debug} in {text:?}");
+            }
+        }
+        assert_eq!(
+            explain_handshake_error(&rustls::Error::AlertReceived(AlertDescription::UnknownCA)),
+            "the server aborted the TLS handshake (alert: unknown_ca)"
+        );
+        assert_eq!(
+            explain_handshake_error(&handshake_errors[3]),
+            "the server offers only TLS versions older than 1.2"
+        );
+    }
+
+    #[test]
+    fn versions_are_named_as_people_write_them() {
+        assert_eq!(
+            version_name(u16::from(rustls::ProtocolVersion::TLSv1_3)),
+            "TLSv1.3"
+        );
+        assert_eq!(version_name(0x0302), "TLSv1.1");
+        assert_eq!(version_name(0x0300), "SSLv3");
+        assert_eq!(version_name(0x7f1c), "an unknown version (0x7f1c)");
+    }
+
     #[test]
     fn name_mismatch_names_both_sides() {
         let cert = CertificateInfo {

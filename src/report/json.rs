@@ -94,7 +94,11 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
             text.push('\n');
             text
         }
-        Err(e) => format!("{{\"schema\": {SCHEMA}, \"error\": {:?}}}\n", e.to_string()),
+        // JSON's own escaping for the message: Rust's debug quoting is not JSON.
+        Err(e) => format!(
+            "{{\"schema\": {SCHEMA}, \"error\": {}}}\n",
+            serde_json::Value::String(e.to_string())
+        ),
     }
 }
 
