@@ -9,7 +9,7 @@ use std::io;
 use std::net::SocketAddr;
 
 /// The error of an implicit-TLS port that answered in plain text.
-pub const NOT_TLS: &str = "the server does not speak TLS on this port (it answered in plain text; a STARTTLS or plaintext port?)";
+const NOT_TLS: &str = "the server does not speak TLS on this port (it answered in plain text; a STARTTLS or plaintext port?)";
 
 /// The error of an endpoint never attempted.
 pub const NOT_TRIED: &str = "not tried: the overall deadline passed first";
@@ -29,7 +29,12 @@ pub fn connect_error(addr: SocketAddr, error: &io::Error) -> (Outcome, String) {
         ErrorKind::NetworkUnreachable => (
             Outcome::Unreachable,
             format!(
-                "cannot reach {addr}: no route to its network from here (offline, or no IPv6?)"
+                "cannot reach {addr}: no route to its network from here ({})",
+                if addr.is_ipv6() {
+                    "this network may have no IPv6"
+                } else {
+                    "is this machine offline?"
+                }
             ),
         ),
         ErrorKind::HostUnreachable => (
@@ -97,6 +102,11 @@ pub fn fail_handshake(
         HandshakeFailure::Closed => (
             Outcome::TlsError,
             "the server closed the connection during the TLS handshake".to_string(),
+        ),
+        HandshakeFailure::NotTls { .. } if stage == Stage::Starttls => (
+            Outcome::TlsError,
+            "the server agreed to STARTTLS, then answered the TLS handshake in plain text"
+                .to_string(),
         ),
         HandshakeFailure::NotTls { .. } => (Outcome::TlsError, NOT_TLS.to_string()),
         HandshakeFailure::Incompatible { text, .. } | HandshakeFailure::Failed(text) => {
