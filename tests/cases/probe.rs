@@ -2,6 +2,7 @@
 
 use super::{mailcfg, mailcfg_json, strings};
 use crate::support::hostile::{AfterStarttls, Dialect, Received};
+use crate::support::legacy_tls::{Front, LegacyTls, OldTls, openssl_self_signed};
 use crate::support::{
     self, Behaviour, Dns, DnsRecords, Dovecot, DovecotConfig, Firewall, Hostile, Postfix,
     PostfixConfig, Ssl, TestCa, Validity,
@@ -787,4 +788,99 @@ fn unreachable_network_is_not_refused() {
     );
     assert_eq!(code, 3);
     assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn a_tls_1_1_only_server_is_obsolete_tls_with_the_certificate_it_sent() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = openssl_self_signed(dir.path(), &["legacy.example.test", &ip.to_string()]);
+    let _server = LegacyTls::start(ip, 993, OldTls::V1_1, Front::Implicit, &cert);
+    let (json, code, elapsed) = mailcfg_json(&["probe", &format!("{ip}:993"), "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "tls-handshake");
+    assert_eq!(
+        e["error"],
+        "the server offers only TLSv1.1, which current mail clients refuse (RFC 8996): it must \
+         enable TLS 1.2 or later"
+    );
+    let symptom = &e["symptom"];
+    assert_eq!(symptom["kind"], "obsolete-tls", "{e:#}");
+    assert_eq!(symptom["version"], "TLSv1.1");
+    // The server's certificate travelled in clear: its names, key size and verdict.
+    assert_eq!(symptom["key_bits"], 2048, "{e:#}");
+    let certificate = &symptom["certificate"];
+    assert_eq!(
+        strings(certificate, "names"),
+        ["legacy.example.test", &ip.to_string()]
+    );
+    assert_eq!(certificate["error_kind"], "self-signed", "{e:#}");
+    assert_eq!(certificate["verified"], false);
+}
+
+#[test]
+fn a_tls_1_0_only_server_behind_starttls_is_obsolete_tls_not_a_broken_upgrade() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let cert = ca.issue(&[&ip.to_string()], Validity::Current);
+    let server = LegacyTls::start(ip, 587, OldTls::V1_0, Front::Starttls(Dialect::Smtp), &cert);
+    let ca_file = ca.ca_pem().display().to_string();
+    let (json, code, _) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:587"),
+        "--ca-file",
+        &ca_file,
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code, 3, "{json:#}");
+    let e = endpoint(&json, "smtp", 587);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "starttls");
+    assert_eq!(e["starttls_offered"], true);
+    let symptom = &e["symptom"];
+    assert_eq!(symptom["kind"], "obsolete-tls", "{e:#}");
+    assert_eq!(symptom["version"], "TLSv1.0");
+    // The test CA's ECDSA P-256 certificate, trusted through --ca-file.
+    assert_eq!(symptom["key_bits"], 256, "{e:#}");
+    assert_eq!(symptom["certificate"]["verified"], true, "{e:#}");
+    assert_eq!(strings(&symptom["certificate"], "names"), [ip.to_string()]);
+    assert_no_credentials(&String::from_utf8_lossy(&server.received()));
+}
+
+#[test]
+fn an_openssl_req_x509_certificate_is_self_signed_in_words() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = openssl_self_signed(dir.path(), &["imap.example.test", &ip.to_string()]);
+    let mut config = DovecotConfig::new(ip, cert);
+    (config.imap_port, config.pop3s_port, config.pop3_port) = (Some(143), None, None);
+    let _dovecot = Dovecot::start(config);
+    let target = format!("{ip}:993");
+    let (json, code, _) = mailcfg_json(&["probe", &target, "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "ok", "{e:#}");
+    let certificate = &e["certificate"];
+    assert_eq!(certificate["error_kind"], "self-signed", "{e:#}");
+    assert_eq!(certificate["self_signed"], true);
+    assert_eq!(
+        certificate["error"],
+        "certificate is self-signed (CN=imap.example.test); no trusted authority vouches for it"
+    );
+    assert_eq!(code, 1);
+    // No Rust debug text anywhere, in JSON or in the table.
+    let (table, _) = mailcfg(&["probe", &target, "--timeout", "3"]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("NOT TRUSTED: self-signed"), "{table}");
+    for output in [json.to_string(), table] {
+        for debug in ["Other(", "Error {", "CaUsedAsEndEntity"] {
+            assert!(!output.contains(debug), "{debug} in {output}");
+        }
+    }
 }

@@ -62,6 +62,9 @@ pub enum AfterStarttls {
     Garbage,
     /// Agrees, reads the client's ClientHello, then closes the connection.
     Close,
+    /// Agrees, then joins the connection to this TLS server, which does the handshake: a
+    /// STARTTLS front for a TLS-only server (see `legacy_tls`).
+    Splice(SocketAddr),
 }
 
 /// Every byte a server received, over all its connections, in arrival order.
@@ -318,10 +321,72 @@ fn answer_starttls(
         }
         return;
     }
+    if let AfterStarttls::Splice(upstream) = then {
+        if s.write_all(agree.as_bytes()).is_ok() {
+            splice(s, upstream, reader, stop);
+        }
+        return;
+    }
     if s.write_all(agree.as_bytes()).is_err() || reader.chunk(&mut s, stop).is_none() {
         return;
     }
     if then == AfterStarttls::Garbage && s.write_all(b"* OK this is not TLS at all\r\n").is_ok() {
         while reader.chunk(&mut s, stop).is_some() {}
     }
+}
+
+/// Copy bytes both ways between the client and `upstream` until either side closes (or the
+/// server stops), recording what the client sends.
+fn splice(
+    client: TcpStream,
+    upstream: SocketAddr,
+    reader: &mut RecordingReader<'_>,
+    stop: &AtomicBool,
+) {
+    let Ok(up) = TcpStream::connect_timeout(&upstream, Duration::from_secs(2)) else {
+        return;
+    };
+    let (Ok(mut up_reader), Ok(mut client_writer)) = (up.try_clone(), client.try_clone()) else {
+        return;
+    };
+    let _ = up_reader.set_read_timeout(Some(Duration::from_millis(200)));
+    let done = Arc::new(AtomicBool::new(false));
+    let downstream = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !done.load(Ordering::SeqCst) {
+                match up_reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        if client_writer.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => break,
+                }
+            }
+            // The TLS server closed: so does the front.
+            let _ = client_writer.shutdown(std::net::Shutdown::Both);
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut client = client;
+    let mut up = up;
+    while !done.load(Ordering::SeqCst) {
+        let Some(chunk) = reader.chunk(&mut client, stop) else {
+            break;
+        };
+        if up.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    let _ = up.shutdown(std::net::Shutdown::Both);
+    let _ = downstream.join();
 }
