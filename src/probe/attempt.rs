@@ -94,14 +94,16 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
             .await?;
         if self.implicit {
             self.finish(&caps, Security::Tls);
-            return self.goodbye(conn).await;
+            self.goodbye(conn).await;
+            return Some(());
         }
         self.report.capabilities_before_tls = caps.list.clone();
         self.report.auth_before_tls = caps.auth.clone();
         self.report.starttls.offered = caps.starttls;
         if !self.wants_upgrade(&caps) {
             self.finish(&caps, Security::Plain);
-            return self.goodbye(conn).await;
+            self.goodbye(conn).await;
+            return Some(());
         }
         if !caps.starttls {
             self.starttls_not_offered(&caps);
@@ -115,7 +117,8 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
             .capabilities(&mut conn, None, &client_name, Stage::CapabilitiesAfterTls)
             .await?;
         self.finish(&caps, Security::Starttls);
-        self.goodbye(conn).await
+        self.goodbye(conn).await;
+        Some(())
     }
 
     /// The deadline of a step that starts at `now`.
@@ -480,11 +483,10 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
 
     /// Say goodbye and close, without waiting for the server's reply: the report is
     /// complete, and a slow or silent goodbye must not hold it up.
-    async fn goodbye(&self, mut conn: Conn) -> Option<()> {
+    async fn goodbye(&self, mut conn: Conn) {
         let deadline = self.step(Instant::now()).min(Instant::now() + GOODBYE_WAIT);
         let _ = conn.write(self.dialogue.goodbye(), deadline).await;
         conn.shutdown().await;
-        Some(())
     }
 }
 

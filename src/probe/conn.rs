@@ -81,10 +81,6 @@ impl Tap {
     pub fn first_bytes(&self) -> &[u8] {
         &self.first
     }
-
-    pub fn into_inner(self) -> TcpStream {
-        self.tcp
-    }
 }
 
 impl AsyncRead for Tap {
