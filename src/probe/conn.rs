@@ -81,6 +81,21 @@ impl Tap {
     pub fn first_bytes(&self) -> &[u8] {
         &self.first
     }
+
+    /// The first bytes read, and more from the same connection until they hold a whole
+    /// line (or [`TAP_KEEPS`] bytes), before `deadline`: a handshake stops reading at the
+    /// first bytes that are not TLS, which may be only the start of a greeting.
+    pub async fn first_line(mut self, deadline: Instant) -> Vec<u8> {
+        while !self.first.contains(&b'\n') && self.first.len() < TAP_KEEPS {
+            let mut chunk = [0u8; 512];
+            let room = (TAP_KEEPS - self.first.len()).min(chunk.len());
+            match timeout_at(deadline, self.tcp.read(&mut chunk[..room])).await {
+                Ok(Ok(n)) if n > 0 => self.first.extend_from_slice(&chunk[..n]),
+                _ => break,
+            }
+        }
+        self.first
+    }
 }
 
 impl AsyncRead for Tap {

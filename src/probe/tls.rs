@@ -123,7 +123,15 @@ impl TlsContext {
             .into_fallible();
         let stream = match timeout_at(deadline, connect).await {
             Err(_) => return Err(HandshakeFailure::Timeout),
-            Ok(Err((e, tap))) => return Err(classify_handshake_error(&e, tap.first_bytes())),
+            Ok(Err((e, tap))) => {
+                return Err(match classify_handshake_error(&e, tap.first_bytes()) {
+                    // Plain text: the whole first line says what answered.
+                    HandshakeFailure::NotTls { .. } => HandshakeFailure::NotTls {
+                        first_bytes: tap.first_line(deadline).await,
+                    },
+                    other => other,
+                });
+            }
             Ok(Ok(stream)) => stream,
         };
         let info = self.session_info(&stream, host);

@@ -753,6 +753,24 @@ fn plaintext_dovecot_on_993_and_995_is_plaintext_on_a_tls_port() {
     }
 }
 
+/// Regression: the handshake stops reading at the first bytes that are not TLS, which
+/// may be only the start of the greeting; the rest is read from the same connection.
+#[test]
+fn a_greeting_dripped_on_993_is_read_whole() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let interval = Duration::from_millis(10);
+    let _server = Hostile::start(ip, 993, Behaviour::Drip { interval });
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:993"), "--timeout", "3"]);
+    assert_eq!(code, 3, "{json:#}");
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["symptom"]["kind"], "plaintext-on-tls-port", "{e:#}");
+    assert_eq!(
+        e["symptom"]["greeting"],
+        "* OK [CAPABILITY IMAP4rev1] hostile test server ready"
+    );
+}
+
 #[test]
 fn plaintext_postfix_on_465_is_plaintext_on_a_tls_port() {
     support::require_netns();
