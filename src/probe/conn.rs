@@ -50,7 +50,88 @@ pub enum ConnError {
 /// A plain TCP stream or the same stream inside TLS.
 pub enum Stream {
     Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    Tls(Box<TlsStream<Tap>>),
+}
+
+/// How many of the first bytes a [`Tap`] keeps: a greeting line, or a ServerHello's
+/// version, fits many times over.
+const TAP_KEEPS: usize = 1024;
+
+/// A TCP stream that keeps a copy of the first bytes read from it.
+///
+/// A TLS handshake runs over it so that, when the handshake fails, the probe can say what
+/// the server actually sent: a plaintext greeting on an implicit-TLS port, or the version
+/// in a ServerHello that rustls refused. Those bytes are the evidence of the failure itself,
+/// so no second connection (which might meet another server behind a load balancer, or
+/// cost another timeout) is needed to learn them.
+pub struct Tap {
+    tcp: TcpStream,
+    first: Vec<u8>,
+}
+
+impl Tap {
+    pub fn new(tcp: TcpStream) -> Tap {
+        Tap {
+            tcp,
+            first: Vec::new(),
+        }
+    }
+
+    /// The first bytes read (at most [`TAP_KEEPS`]).
+    pub fn first_bytes(&self) -> &[u8] {
+        &self.first
+    }
+
+    /// The first bytes read, and more from the same connection until they hold a whole
+    /// line (or [`TAP_KEEPS`] bytes), before `deadline`: a handshake stops reading at the
+    /// first bytes that are not TLS, which may be only the start of a greeting.
+    pub async fn first_line(mut self, deadline: Instant) -> Vec<u8> {
+        while !self.first.contains(&b'\n') && self.first.len() < TAP_KEEPS {
+            let mut chunk = [0u8; 512];
+            let room = (TAP_KEEPS - self.first.len()).min(chunk.len());
+            match timeout_at(deadline, self.tcp.read(&mut chunk[..room])).await {
+                Ok(Ok(n)) if n > 0 => self.first.extend_from_slice(&chunk[..n]),
+                _ => break,
+            }
+        }
+        self.first
+    }
+}
+
+impl AsyncRead for Tap {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut this.tcp).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &polled {
+            let new = &buf.filled()[before..];
+            let room = TAP_KEEPS.saturating_sub(this.first.len());
+            this.first.extend_from_slice(&new[..new.len().min(room)]);
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tap {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().tcp).poll_write(cx, buf)
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().tcp).poll_shutdown(cx)
+    }
 }
 
 impl AsyncRead for Stream {

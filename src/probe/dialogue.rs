@@ -1,7 +1,54 @@
-//! What the protocol modules (imap, pop3, smtp) share: the facts a dialogue collects and
-//! the ways a step can fail.
+//! What the protocol modules (imap, pop3, smtp) share: the [`Dialogue`] each implements,
+//! the facts a dialogue collects and the ways a step can fail.
 
-use super::conn::ConnError;
+use super::conn::{Conn, ConnError};
+use std::future::Future;
+use tokio::time::Instant;
+
+/// One protocol's side of the conversation with a mail server.
+///
+/// Every protocol walks the same stages (greeting, capabilities, STARTTLS, goodbye); the
+/// probe engine owns the order, the deadlines and the classification of failures, and asks
+/// the protocol only what to say and how to read the answer. The `check` command (a login
+/// test) will add a `login` step here, taken after capabilities on the encrypted
+/// connection; a probe never logs in.
+///
+/// The futures are `Send` so a probe can run on any worker thread.
+pub trait Dialogue: Sync {
+    /// Read the server's first words.
+    fn greeting(
+        &self,
+        conn: &mut Conn,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Greeting, StepError>> + Send;
+
+    /// Whether `line` is this protocol's greeting (or its first line). Tells a server that
+    /// greeted late from another kind of service, and names a plaintext greeting on a TLS
+    /// port.
+    fn is_greeting(&self, line: &str) -> bool;
+
+    /// What the server offers on this connection. `greeting` is the greeting of this
+    /// connection when no TLS was started since (IMAP may have listed its capabilities
+    /// there already); `client_name` is the address literal of our end (SMTP's EHLO).
+    fn capabilities(
+        &self,
+        conn: &mut Conn,
+        greeting: Option<&Greeting>,
+        client_name: &str,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<Capabilities, StepError>> + Send;
+
+    /// Ask to start TLS; Ok when the server agreed and the handshake may begin.
+    fn starttls(
+        &self,
+        conn: &mut Conn,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<(), StepError>> + Send;
+
+    /// The polite goodbye, one complete command line. Its reply is not waited for: it
+    /// would cost a round trip and tell nothing.
+    fn goodbye(&self) -> &'static [u8];
+}
 
 /// Capabilities read from one connection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -109,9 +156,9 @@ mod tests {
     #[test]
     fn goodbyes_are_complete_command_lines() {
         for goodbye in [
-            super::super::imap::GOODBYE,
-            super::super::pop3::GOODBYE,
-            super::super::smtp::GOODBYE,
+            super::super::imap::Imap.goodbye(),
+            super::super::pop3::Pop3.goodbye(),
+            super::super::smtp::Smtp.goodbye(),
         ] {
             assert!(goodbye.ends_with(b"\r\n"), "{goodbye:?}");
             assert_eq!(goodbye.iter().filter(|&&b| b == b'\n').count(), 1);

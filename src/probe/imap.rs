@@ -3,7 +3,7 @@
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::Conn;
-use super::dialogue::{Capabilities, Greeting, StepError, excerpt, identify_foreign};
+use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
 use tokio::time::Instant;
 
 /// Parse the server greeting (`* OK`, `* PREAUTH` or `* BYE`).
@@ -124,33 +124,52 @@ async fn read_tagged(
     }
 }
 
-pub async fn greeting(conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
-    let line = conn.read_line(deadline).await?;
-    parse_greeting(&line)
-}
+/// IMAP's side of the probe dialogue.
+pub struct Imap;
 
-pub async fn capabilities(conn: &mut Conn, deadline: Instant) -> Result<Capabilities, StepError> {
-    conn.write(b"C1 CAPABILITY\r\n", deadline).await?;
-    let lines = read_tagged(conn, "C1", deadline).await?;
-    parse_capability_reply("C1", &lines)
-}
+impl Dialogue for Imap {
+    async fn greeting(&self, conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
+        let line = conn.read_line(deadline).await?;
+        parse_greeting(&line)
+    }
 
-/// Ask for STARTTLS; Ok when the server agreed and the TLS handshake may start.
-pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
-    conn.write(b"S1 STARTTLS\r\n", deadline).await?;
-    let lines = read_tagged(conn, "S1", deadline).await?;
-    match lines.last().and_then(|l| tagged_status("S1", l)) {
-        Some("OK") => Ok(()),
-        _ => Err(StepError::Rejected(format!(
-            "STARTTLS was refused: {}",
-            excerpt(lines.last().map(String::as_str).unwrap_or(""), 200)
-        ))),
+    fn is_greeting(&self, line: &str) -> bool {
+        parse_greeting(line).is_ok()
+    }
+
+    /// The greeting's `[CAPABILITY …]` when it has one (Dovecot's does), which saves a
+    /// round trip; otherwise the CAPABILITY command.
+    async fn capabilities(
+        &self,
+        conn: &mut Conn,
+        greeting: Option<&Greeting>,
+        _client_name: &str,
+        deadline: Instant,
+    ) -> Result<Capabilities, StepError> {
+        if let Some(caps) = greeting.and_then(|g| g.capabilities.clone()) {
+            return Ok(caps);
+        }
+        conn.write(b"C1 CAPABILITY\r\n", deadline).await?;
+        let lines = read_tagged(conn, "C1", deadline).await?;
+        parse_capability_reply("C1", &lines)
+    }
+
+    async fn starttls(&self, conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
+        conn.write(b"S1 STARTTLS\r\n", deadline).await?;
+        let lines = read_tagged(conn, "S1", deadline).await?;
+        match lines.last().and_then(|l| tagged_status("S1", l)) {
+            Some("OK") => Ok(()),
+            _ => Err(StepError::Rejected(format!(
+                "STARTTLS was refused: {}",
+                excerpt(lines.last().map(String::as_str).unwrap_or(""), 200)
+            ))),
+        }
+    }
+
+    fn goodbye(&self) -> &'static [u8] {
+        b"L1 LOGOUT\r\n"
     }
 }
-
-/// The polite goodbye. Its reply is not waited for: it would cost a round trip and
-/// tell nothing.
-pub const GOODBYE: &[u8] = b"L1 LOGOUT\r\n";
 
 #[cfg(test)]
 mod tests {

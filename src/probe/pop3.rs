@@ -3,7 +3,7 @@
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::{Conn, ConnError};
-use super::dialogue::{Capabilities, Greeting, StepError, excerpt, identify_foreign};
+use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
 use tokio::time::Instant;
 
 /// `+OK …` is a POP3 greeting; `-ERR …` a POP3 server refusing the session.
@@ -68,51 +68,66 @@ pub fn parse_capa(lines: &[String]) -> Capabilities {
     caps
 }
 
-pub async fn greeting(conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
-    let line = conn.read_line(deadline).await?;
-    parse_greeting(&line)
-}
+/// POP3's side of the probe dialogue.
+pub struct Pop3;
 
-/// CAPA. A server that answers `-ERR` predates RFC 2449: it has no capability list,
-/// which is reported as an empty list rather than a failure.
-pub async fn capabilities(conn: &mut Conn, deadline: Instant) -> Result<Capabilities, StepError> {
-    conn.write(b"CAPA\r\n", deadline).await?;
-    let first = conn.read_line(deadline).await?;
-    match status(&first) {
-        Some(true) => {}
-        Some(false) => return Ok(Capabilities::default()),
-        None => return Err(StepError::NotProtocol(identify_foreign(&first))),
-    }
-    let max = conn.limits().max_lines;
-    let mut lines = Vec::new();
-    loop {
+impl Dialogue for Pop3 {
+    async fn greeting(&self, conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
         let line = conn.read_line(deadline).await?;
-        if line == "." {
-            return Ok(parse_capa(&lines));
+        parse_greeting(&line)
+    }
+
+    fn is_greeting(&self, line: &str) -> bool {
+        parse_greeting(line).is_ok()
+    }
+
+    /// CAPA. A server that answers `-ERR` predates RFC 2449: it has no capability list,
+    /// which is reported as an empty list rather than a failure.
+    async fn capabilities(
+        &self,
+        conn: &mut Conn,
+        _greeting: Option<&Greeting>,
+        _client_name: &str,
+        deadline: Instant,
+    ) -> Result<Capabilities, StepError> {
+        conn.write(b"CAPA\r\n", deadline).await?;
+        let first = conn.read_line(deadline).await?;
+        match status(&first) {
+            Some(true) => {}
+            Some(false) => return Ok(Capabilities::default()),
+            None => return Err(StepError::NotProtocol(identify_foreign(&first))),
         }
-        if lines.len() >= max {
-            return Err(ConnError::TooManyLines { limit: max }.into());
+        let max = conn.limits().max_lines;
+        let mut lines = Vec::new();
+        loop {
+            let line = conn.read_line(deadline).await?;
+            if line == "." {
+                return Ok(parse_capa(&lines));
+            }
+            if lines.len() >= max {
+                return Err(ConnError::TooManyLines { limit: max }.into());
+            }
+            lines.push(line);
         }
-        lines.push(line);
+    }
+
+    async fn starttls(&self, conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
+        conn.write(b"STLS\r\n", deadline).await?;
+        let line = conn.read_line(deadline).await?;
+        match status(&line) {
+            Some(true) => Ok(()),
+            Some(false) => Err(StepError::Rejected(format!(
+                "STLS was refused: {}",
+                excerpt(&line, 200)
+            ))),
+            None => Err(StepError::NotProtocol(identify_foreign(&line))),
+        }
+    }
+
+    fn goodbye(&self) -> &'static [u8] {
+        b"QUIT\r\n"
     }
 }
-
-pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
-    conn.write(b"STLS\r\n", deadline).await?;
-    let line = conn.read_line(deadline).await?;
-    match status(&line) {
-        Some(true) => Ok(()),
-        Some(false) => Err(StepError::Rejected(format!(
-            "STLS was refused: {}",
-            excerpt(&line, 200)
-        ))),
-        None => Err(StepError::NotProtocol(identify_foreign(&line))),
-    }
-}
-
-/// The polite goodbye. Its reply is not waited for: it would cost a round trip and
-/// tell nothing.
-pub const GOODBYE: &[u8] = b"QUIT\r\n";
 
 #[cfg(test)]
 mod tests {

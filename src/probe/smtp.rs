@@ -4,7 +4,7 @@
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::{Conn, ConnError};
-use super::dialogue::{Capabilities, Greeting, StepError, excerpt, identify_foreign};
+use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
 use tokio::time::Instant;
 
 /// A complete SMTP reply: one code and the text of every line.
@@ -102,64 +102,75 @@ async fn read_reply(conn: &mut Conn, deadline: Instant) -> Result<Reply, StepErr
     }
 }
 
-pub async fn greeting(conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
-    let reply = read_reply(conn, deadline).await?;
-    let text = excerpt(&format!("{} {}", reply.code, reply.lines.join(" / ")), 300);
-    match reply.code {
-        220 => Ok(Greeting {
-            text,
-            capabilities: None,
-        }),
-        _ => Err(StepError::Rejected(format!(
-            "the server refused the session: {text}"
-        ))),
+/// SMTP's side of the probe dialogue.
+pub struct Smtp;
+
+impl Dialogue for Smtp {
+    async fn greeting(&self, conn: &mut Conn, deadline: Instant) -> Result<Greeting, StepError> {
+        let reply = read_reply(conn, deadline).await?;
+        let text = excerpt(&format!("{} {}", reply.code, reply.lines.join(" / ")), 300);
+        match reply.code {
+            220 => Ok(Greeting {
+                text,
+                capabilities: None,
+            }),
+            _ => Err(StepError::Rejected(format!(
+                "the server refused the session: {text}"
+            ))),
+        }
+    }
+
+    fn is_greeting(&self, line: &str) -> bool {
+        parse_reply_line(line).is_some_and(|(code, _, _)| code == 220)
+    }
+
+    /// EHLO, falling back to HELO for a server without extensions. `client_name` is the
+    /// address literal of our end of the connection (RFC 5321 §4.1.4).
+    async fn capabilities(
+        &self,
+        conn: &mut Conn,
+        _greeting: Option<&Greeting>,
+        client_name: &str,
+        deadline: Instant,
+    ) -> Result<Capabilities, StepError> {
+        conn.write(format!("EHLO {client_name}\r\n").as_bytes(), deadline)
+            .await?;
+        let reply = read_reply(conn, deadline).await?;
+        if reply.code == 250 {
+            return Ok(parse_ehlo(&reply));
+        }
+        conn.write(format!("HELO {client_name}\r\n").as_bytes(), deadline)
+            .await?;
+        let reply = read_reply(conn, deadline).await?;
+        if reply.code == 250 {
+            Ok(Capabilities::default())
+        } else {
+            Err(StepError::Rejected(format!(
+                "EHLO and HELO were refused: {} {}",
+                reply.code,
+                excerpt(&reply.lines.join(" "), 200)
+            )))
+        }
+    }
+
+    async fn starttls(&self, conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
+        conn.write(b"STARTTLS\r\n", deadline).await?;
+        let reply = read_reply(conn, deadline).await?;
+        if reply.code == 220 {
+            Ok(())
+        } else {
+            Err(StepError::Rejected(format!(
+                "STARTTLS was refused: {} {}",
+                reply.code,
+                excerpt(&reply.lines.join(" "), 200)
+            )))
+        }
+    }
+
+    fn goodbye(&self) -> &'static [u8] {
+        b"QUIT\r\n"
     }
 }
-
-/// EHLO, falling back to HELO for a server without extensions. `client_name` is the
-/// address literal of our end of the connection (RFC 5321 §4.1.4).
-pub async fn capabilities(
-    conn: &mut Conn,
-    client_name: &str,
-    deadline: Instant,
-) -> Result<Capabilities, StepError> {
-    conn.write(format!("EHLO {client_name}\r\n").as_bytes(), deadline)
-        .await?;
-    let reply = read_reply(conn, deadline).await?;
-    if reply.code == 250 {
-        return Ok(parse_ehlo(&reply));
-    }
-    conn.write(format!("HELO {client_name}\r\n").as_bytes(), deadline)
-        .await?;
-    let reply = read_reply(conn, deadline).await?;
-    if reply.code == 250 {
-        Ok(Capabilities::default())
-    } else {
-        Err(StepError::Rejected(format!(
-            "EHLO and HELO were refused: {} {}",
-            reply.code,
-            excerpt(&reply.lines.join(" "), 200)
-        )))
-    }
-}
-
-pub async fn starttls(conn: &mut Conn, deadline: Instant) -> Result<(), StepError> {
-    conn.write(b"STARTTLS\r\n", deadline).await?;
-    let reply = read_reply(conn, deadline).await?;
-    if reply.code == 220 {
-        Ok(())
-    } else {
-        Err(StepError::Rejected(format!(
-            "STARTTLS was refused: {} {}",
-            reply.code,
-            excerpt(&reply.lines.join(" "), 200)
-        )))
-    }
-}
-
-/// The polite goodbye. Its reply is not waited for: it would cost a round trip and
-/// tell nothing.
-pub const GOODBYE: &[u8] = b"QUIT\r\n";
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@
 //! presented chain itself with webpki, exactly as a mail client would. Anything that sends
 //! credentials or fetches configuration uses [`TlsContext::verifying_config`] instead.
 
+use super::conn::Tap;
 use super::outcome::{CertificateInfo, CertificateProblem, TlsInfo};
 use rustls::client::WebPkiServerVerifier;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -51,12 +52,21 @@ pub enum HandshakeFailure {
     Timeout,
     /// The peer closed the connection during the handshake.
     Closed,
-    /// The peer answered with something that is not TLS at all (a plaintext greeting).
-    NotTls,
-    /// The peer is not speaking TLS or the handshake broke; the text says why.
+    /// The peer answered with something that is not TLS at all. `first_bytes` is what it
+    /// sent, as read (a plaintext greeting, most often).
+    NotTls {
+        first_bytes: Vec<u8>,
+    },
+    /// The server speaks a TLS that rustls will not: only versions before 1.2 (RFC 8996),
+    /// or no cipher suite in common. `first_bytes` is what it sent (its ServerHello or
+    /// alert), worth reading for the version it chose.
+    Incompatible {
+        text: String,
+        first_bytes: Vec<u8>,
+    },
+    /// The handshake broke some other way; the text says why.
     Failed(String),
 }
-
 impl TlsContext {
     /// webpki-roots, plus every certificate in `extra_ca` (a corporate or test CA).
     pub fn new(extra_ca: Option<&Path>) -> Result<TlsContext, TlsSetupError> {
@@ -101,64 +111,143 @@ impl TlsContext {
         tcp: TcpStream,
         host: &str,
         deadline: Instant,
-    ) -> Result<(TlsStream<TcpStream>, TlsInfo), HandshakeFailure> {
+    ) -> Result<(TlsStream<Tap>, TlsInfo), HandshakeFailure> {
         let server_name = ServerName::try_from(host.to_string()).map_err(|_| {
             HandshakeFailure::Failed(format!("{host} is not a valid TLS server name"))
         })?;
         let connector = TlsConnector::from(self.probing.clone());
-        let stream = match timeout_at(deadline, connector.connect(server_name.clone(), tcp)).await {
+        // Fallible: a failed handshake hands the stream back, and with it the bytes the
+        // server sent, which say what it is (see `Tap`).
+        let connect = connector
+            .connect(server_name, Tap::new(tcp))
+            .into_fallible();
+        let stream = match timeout_at(deadline, connect).await {
             Err(_) => return Err(HandshakeFailure::Timeout),
-            Ok(Err(e)) => return Err(classify_handshake_error(&e)),
+            Ok(Err((e, tap))) => {
+                return Err(match classify_handshake_error(&e, tap.first_bytes()) {
+                    // Plain text: the whole first line says what answered.
+                    HandshakeFailure::NotTls { .. } => HandshakeFailure::NotTls {
+                        first_bytes: tap.first_line(deadline).await,
+                    },
+                    other => other,
+                });
+            }
             Ok(Ok(stream)) => stream,
         };
-        let info = self.session_info(&stream, host, &server_name);
+        let info = self.session_info(&stream, host);
         Ok((stream, info))
     }
 
-    fn session_info(
-        &self,
-        stream: &TlsStream<TcpStream>,
-        host: &str,
-        server_name: &ServerName<'static>,
-    ) -> TlsInfo {
+    fn session_info(&self, stream: &TlsStream<Tap>, host: &str) -> TlsInfo {
         let connection = stream.get_ref().1;
-        let version = match connection.protocol_version() {
-            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3".to_string(),
-            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2".to_string(),
-            Some(other) => format!("{other:?}"),
-            None => String::new(),
-        };
+        let version = connection
+            .protocol_version()
+            .map(|v| version_name(u16::from(v)))
+            .unwrap_or_default();
+        // rustls's own names ("TLS13_AES_256_GCM_SHA384"), the IANA number for a suite it
+        // has no name for.
         let cipher_suite = connection
             .negotiated_cipher_suite()
-            .map(|s| format!("{:?}", s.suite()))
+            .map(|s| match s.suite().as_str() {
+                Some(name) => name.to_string(),
+                None => format!("0x{:04x}", u16::from(s.suite())),
+            })
             .unwrap_or_default();
-        let certificate = connection.peer_certificates().and_then(|chain| {
-            let (leaf, intermediates) = chain.split_first()?;
-            let mut info = describe_certificate(leaf);
-            info.chain_length = chain.len();
-            let verdict = self.verifier.verify_server_cert(
-                leaf,
-                intermediates,
-                server_name,
-                &[],
-                UnixTime::now(),
-            );
-            match verdict {
-                Ok(_) => info.verified = true,
-                Err(error) => {
-                    let (kind, text) = explain_certificate_error(&error, Some(&info), host);
-                    info.problem = Some(kind);
-                    info.error = Some(text);
-                }
-            }
-            Some(info)
-        });
+        let certificate = connection
+            .peer_certificates()
+            .and_then(|chain| self.judge_chain(chain, host));
         TlsInfo {
             version,
             cipher_suite,
             certificate,
         }
     }
+
+    /// [`TlsContext::judge_chain`] for certificates read outside rustls (DER, leaf first).
+    pub fn judge_der_chain(&self, chain: &[Vec<u8>], host: &str) -> Option<CertificateInfo> {
+        let chain: Vec<CertificateDer<'_>> = chain
+            .iter()
+            .map(|der| CertificateDer::from(der.as_slice()))
+            .collect();
+        self.judge_chain(&chain, host)
+    }
+
+    /// The leaf certificate of `chain` described, and verified for `host` as a mail client
+    /// would (trusted root, dates, name). None for an empty chain.
+    pub fn judge_chain(&self, chain: &[CertificateDer<'_>], host: &str) -> Option<CertificateInfo> {
+        let (leaf, intermediates) = chain.split_first()?;
+        let mut info = describe_certificate(leaf);
+        info.chain_length = chain.len();
+        let Ok(server_name) = ServerName::try_from(host.to_string()) else {
+            info.problem = Some(CertificateProblem::Invalid);
+            info.error = Some(format!("{host} is not a valid TLS server name"));
+            return Some(info);
+        };
+        let verdict = self.verifier.verify_server_cert(
+            leaf,
+            intermediates,
+            &server_name,
+            &[],
+            UnixTime::now(),
+        );
+        match verdict {
+            Ok(_) => info.verified = true,
+            Err(error) => {
+                let (kind, text) = explain_certificate_error(&error, Some(&info), host);
+                info.problem = Some(kind);
+                info.error = Some(text);
+            }
+        }
+        Some(info)
+    }
+}
+
+/// A TLS protocol version as people write it ("TLSv1.2"), from its wire number.
+pub fn version_name(code: u16) -> String {
+    match code {
+        0x0002 => "SSLv2".to_string(),
+        0x0300 => "SSLv3".to_string(),
+        0x0301 => "TLSv1.0".to_string(),
+        0x0302 => "TLSv1.1".to_string(),
+        0x0303 => "TLSv1.2".to_string(),
+        0x0304 => "TLSv1.3".to_string(),
+        other => format!("an unknown version (0x{other:04x})"),
+    }
+}
+
+/// 32 bytes from the crypto provider's random source (a ClientHello's random).
+pub fn random_bytes() -> [u8; 32] {
+    let mut bytes = [0u8; 32];
+    let provider = rustls::crypto::ring::default_provider();
+    if provider.secure_random.fill(&mut bytes).is_err() {
+        // Nothing secret rides on it (the legacy hello never completes a handshake); the
+        // clock keeps two hellos apart.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        bytes[..16].copy_from_slice(&nanos.to_be_bytes());
+    }
+    bytes
+}
+
+/// The size of a DER certificate's public key in bits (RSA modulus, EC field), when it can
+/// be read.
+pub fn public_key_bits(der: &[u8]) -> Option<u32> {
+    use x509_parser::prelude::*;
+    use x509_parser::public_key::PublicKey;
+    let (_, cert) = X509Certificate::from_der(der).ok()?;
+    let bits = match cert.public_key().parsed().ok()? {
+        // x509-parser's own count assumes a leading zero byte; count the bits instead.
+        PublicKey::RSA(rsa) => {
+            let modulus = rsa.modulus;
+            let start = modulus.iter().position(|&b| b != 0)?;
+            let top = modulus[start];
+            (modulus.len() - start) * 8 - top.leading_zeros() as usize
+        }
+        other => other.key_size(),
+    };
+    u32::try_from(bits).ok().filter(|&b| b > 0)
 }
 
 fn add_ca_file(roots: &mut RootCertStore, path: &Path) -> Result<(), TlsSetupError> {
@@ -310,10 +399,12 @@ pub fn explain_certificate_error(
     cert: Option<&CertificateInfo>,
     host: &str,
 ) -> (CertificateProblem, String) {
+    // rustls's own Display of these errors falls back to Rust debug text
+    // ("Other(OtherError(CaUsedAsEndEntity))"), so every sentence here is our own.
     let rustls::Error::InvalidCertificate(e) = error else {
         return (
             CertificateProblem::Invalid,
-            format!("certificate is not valid: {error}"),
+            "certificate is not valid".to_string(),
         );
     };
     match e {
@@ -372,18 +463,51 @@ pub fn explain_certificate_error(
             CertificateProblem::Invalid,
             "certificate is not meant for TLS servers".to_string(),
         ),
-        // Rare kinds (bad encoding, unsupported algorithms, …): rustls's own sentence,
-        // never a Rust debug rendering.
-        _ => (
-            CertificateProblem::Invalid,
-            format!("certificate is not valid: {error}"),
-        ),
+        // Rare kinds, in our words: rustls words them with Rust debug text.
+        other => (CertificateProblem::Invalid, rare_certificate_error(other)),
     }
 }
 
-/// webpki's CaUsedAsEndEntity, which rustls passes on as an opaque `Other` error.
+/// A sentence for the rarer certificate errors.
+fn rare_certificate_error(e: &CertificateError) -> String {
+    let why = match e {
+        CertificateError::BadEncoding => "it is malformed",
+        CertificateError::UnhandledCriticalExtension => {
+            "it has a critical extension that clients do not understand"
+        }
+        #[allow(deprecated)] // rustls still reports the old variant for some certificates.
+        CertificateError::UnsupportedSignatureAlgorithm
+        | CertificateError::UnsupportedSignatureAlgorithmContext { .. }
+        | CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "it is signed with an algorithm current clients do not accept"
+        }
+        CertificateError::UnknownRevocationStatus => "its revocation status is unknown",
+        CertificateError::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::EndEntityUsedAsCa) => {
+                "a server certificate was used to issue another one"
+            }
+            Some(webpki::Error::PathLenConstraintViolated)
+            | Some(webpki::Error::MaximumPathDepthExceeded) => "its chain is too long",
+            Some(webpki::Error::NameConstraintViolation) => {
+                "it names a host its issuer may not vouch for"
+            }
+            _ => "its chain does not verify",
+        },
+        _ => "its chain does not verify",
+    };
+    format!("certificate is not valid: {why}")
+}
+
+/// webpki's CaUsedAsEndEntity (what `openssl req -x509` certificates meet, being CA
+/// certificates), which rustls passes on inside an opaque `Other` error.
 fn is_ca_as_end_entity(e: &CertificateError) -> bool {
-    matches!(e, CertificateError::Other(other) if format!("{other:?}").contains("CaUsedAsEndEntity"))
+    let CertificateError::Other(other) = e else {
+        return false;
+    };
+    matches!(
+        other.0.downcast_ref::<webpki::Error>(),
+        Some(webpki::Error::CaUsedAsEndEntity)
+    )
 }
 
 /// An expired or not-yet-valid certificate in words, with the date that matters: as the
@@ -464,7 +588,7 @@ fn date(unix: u64) -> String {
         .unwrap_or_else(|| "an unknown date".to_string())
 }
 
-fn classify_handshake_error(error: &std::io::Error) -> HandshakeFailure {
+fn classify_handshake_error(error: &std::io::Error, first_bytes: &[u8]) -> HandshakeFailure {
     use std::io::ErrorKind;
     if matches!(
         error.kind(),
@@ -476,14 +600,38 @@ fn classify_handshake_error(error: &std::io::Error) -> HandshakeFailure {
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     else {
+        // An I/O error from the operating system: its words are for people.
         return HandshakeFailure::Failed(format!("TLS handshake failed: {error}"));
     };
+    let first_bytes = first_bytes.to_vec();
     if matches!(tls, rustls::Error::InvalidMessage(_)) {
-        return HandshakeFailure::NotTls;
+        return HandshakeFailure::NotTls { first_bytes };
     }
-    HandshakeFailure::Failed(explain_handshake_error(tls))
+    let text = explain_handshake_error(tls);
+    if is_incompatible(tls) {
+        HandshakeFailure::Incompatible { text, first_bytes }
+    } else {
+        HandshakeFailure::Failed(text)
+    }
 }
 
+/// The server's TLS is one rustls will not speak: an old version, or no cipher suite in
+/// common (how a TLS 1.0/1.1 server answers a hello offering only modern suites).
+fn is_incompatible(error: &rustls::Error) -> bool {
+    use rustls::{AlertDescription, Error};
+    matches!(
+        error,
+        Error::PeerIncompatible(_)
+            | Error::AlertReceived(
+                AlertDescription::ProtocolVersion
+                    | AlertDescription::HandshakeFailure
+                    | AlertDescription::InsufficientSecurity
+            )
+    )
+}
+
+/// A failed handshake in words. Never rustls's own Display: it renders most of these
+/// with Rust debug text.
 fn explain_handshake_error(error: &rustls::Error) -> String {
     use rustls::{AlertDescription, Error, PeerIncompatible};
     match error {
@@ -493,16 +641,63 @@ fn explain_handshake_error(error: &rustls::Error) -> String {
                 .to_string()
         }
         Error::AlertReceived(AlertDescription::ProtocolVersion)
-        | Error::PeerIncompatible(PeerIncompatible::Tls12NotOffered)
-        | Error::PeerIncompatible(PeerIncompatible::SupportedVersionsExtensionRequired) => {
+        | Error::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13) => {
             "the server offers only TLS versions older than 1.2".to_string()
         }
         Error::AlertReceived(AlertDescription::HandshakeFailure) | Error::PeerIncompatible(_) => {
             "the server and mailcfg share no TLS version or cipher suite".to_string()
         }
-        Error::AlertReceived(alert) => format!("the server aborted the TLS handshake ({alert:?})"),
-        other => format!("TLS handshake failed: {other}"),
+        Error::AlertReceived(alert) => format!(
+            "the server aborted the TLS handshake (alert: {})",
+            alert_name(u8::from(*alert))
+        ),
+        Error::PeerMisbehaved(_)
+        | Error::InappropriateMessage { .. }
+        | Error::InappropriateHandshakeMessage { .. } => {
+            "the server broke the TLS protocol during the handshake".to_string()
+        }
+        Error::DecryptError => {
+            "the server's TLS messages could not be decrypted (a broken server, or a device \
+             in between tampering with the connection)"
+                .to_string()
+        }
+        Error::NoCertificatesPresented => "the server presented no certificate".to_string(),
+        Error::InvalidCertificate(_) => "the server's certificate was refused".to_string(),
+        _ => "the TLS handshake failed".to_string(),
     }
+}
+
+/// An alert's name as RFC 8446 §6 and the IANA registry spell it.
+fn alert_name(code: u8) -> String {
+    let name = match code {
+        0 => "close_notify",
+        10 => "unexpected_message",
+        20 => "bad_record_mac",
+        22 => "record_overflow",
+        40 => "handshake_failure",
+        42 => "bad_certificate",
+        43 => "unsupported_certificate",
+        44 => "certificate_revoked",
+        45 => "certificate_expired",
+        46 => "certificate_unknown",
+        47 => "illegal_parameter",
+        48 => "unknown_ca",
+        49 => "access_denied",
+        50 => "decode_error",
+        51 => "decrypt_error",
+        70 => "protocol_version",
+        71 => "insufficient_security",
+        80 => "internal_error",
+        86 => "inappropriate_fallback",
+        90 => "user_canceled",
+        109 => "missing_extension",
+        110 => "unsupported_extension",
+        112 => "unrecognized_name",
+        116 => "certificate_required",
+        120 => "no_application_protocol",
+        other => return format!("number {other}"),
+    };
+    name.to_string()
 }
 
 #[cfg(test)]
@@ -530,6 +725,86 @@ mod tests {
                 .is_some_and(|e| e.contains("no PEM certificate")),
             "{err:?}"
         );
+    }
+
+    /// What `openssl req -x509` makes: a CA certificate, self-signed, used as the server's.
+    fn ca_as_end_entity() -> rustls::Error {
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+            webpki::Error::CaUsedAsEndEntity,
+        ))))
+    }
+
+    #[test]
+    fn a_ca_certificate_used_by_the_server_is_self_signed_in_words() {
+        let cert = CertificateInfo {
+            subject: "CN=mail.example.test".into(),
+            issuer: "CN=mail.example.test".into(),
+            self_signed: true,
+            ..CertificateInfo::default()
+        };
+        let (kind, text) = explain_certificate_error(&ca_as_end_entity(), Some(&cert), "h");
+        assert_eq!(kind, CertificateProblem::SelfSigned);
+        assert_eq!(
+            text,
+            "certificate is self-signed (CN=mail.example.test); no trusted authority vouches for it"
+        );
+        // Without the parsed certificate (the HTTP client): still no debug text.
+        let (kind, text) = explain_certificate_error(&ca_as_end_entity(), None, "h");
+        assert_eq!(kind, CertificateProblem::UnknownIssuer);
+        assert!(!text.contains("Other"), "{text}");
+    }
+
+    #[test]
+    fn no_rust_debug_text_in_certificate_or_handshake_errors() {
+        use rustls::{AlertDescription, PeerIncompatible, PeerMisbehaved};
+        let other = |e: webpki::Error| {
+            rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(
+                Arc::new(e),
+            )))
+        };
+        let certificate_errors = [
+            other(webpki::Error::EndEntityUsedAsCa),
+            other(webpki::Error::UnsupportedCriticalExtension),
+            rustls::Error::InvalidCertificate(CertificateError::BadEncoding),
+            rustls::Error::InvalidCertificate(CertificateError::UnknownRevocationStatus),
+            rustls::Error::NoCertificatesPresented,
+        ];
+        let handshake_errors = [
+            rustls::Error::AlertReceived(AlertDescription::UnknownCA),
+            rustls::Error::AlertReceived(AlertDescription::Unknown(201)),
+            rustls::Error::PeerMisbehaved(PeerMisbehaved::SelectedUnofferedCipherSuite),
+            rustls::Error::PeerIncompatible(PeerIncompatible::ServerDoesNotSupportTls12Or13),
+            rustls::Error::DecryptError,
+            rustls::Error::General("x".into()),
+        ];
+        let texts = certificate_errors
+            .iter()
+            .map(|e| explain_certificate_error(e, None, "imap.example.test").1)
+            .chain(handshake_errors.iter().map(explain_handshake_error));
+        for text in texts {
+            for debug in ["Other(", "Error {", "Context", "Unknown(", "Selected", "::"] {
+                assert!(!text.contains(debug), "{debug} in {text:?}");
+            }
+        }
+        assert_eq!(
+            explain_handshake_error(&rustls::Error::AlertReceived(AlertDescription::UnknownCA)),
+            "the server aborted the TLS handshake (alert: unknown_ca)"
+        );
+        assert_eq!(
+            explain_handshake_error(&handshake_errors[3]),
+            "the server offers only TLS versions older than 1.2"
+        );
+    }
+
+    #[test]
+    fn versions_are_named_as_people_write_them() {
+        assert_eq!(
+            version_name(u16::from(rustls::ProtocolVersion::TLSv1_3)),
+            "TLSv1.3"
+        );
+        assert_eq!(version_name(0x0302), "TLSv1.1");
+        assert_eq!(version_name(0x0300), "SSLv3");
+        assert_eq!(version_name(0x7f1c), "an unknown version (0x7f1c)");
     }
 
     #[test]

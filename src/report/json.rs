@@ -4,7 +4,7 @@
 //! breaking scripts. Adding a field is compatible; renaming or removing one needs a new
 //! schema number. The format is documented in README.md ("JSON output").
 
-use crate::probe::outcome::{CertificateInfo, EndpointReport, Timings};
+use crate::probe::outcome::{CertificateInfo, EndpointReport, Symptom, Timings};
 use serde::Serialize;
 
 pub const SCHEMA: u32 = 1;
@@ -23,7 +23,8 @@ pub struct ProbeEndpoint<'a> {
     pub port: u16,
     pub protocol: &'static str,
     pub address: Option<String>,
-    /// ok | refused | timeout | silent | closed | not-protocol | tls-error | dns-error
+    /// ok | refused | timeout | silent | closed | not-protocol | tls-error | dns-error |
+    /// unreachable | not-tried
     pub outcome: &'static str,
     /// The stage a failure happened in (resolve, connect, tls-handshake, greeting,
     /// capabilities, starttls, capabilities-after-tls); null when ok.
@@ -44,7 +45,50 @@ pub struct ProbeEndpoint<'a> {
     pub tls_version: Option<&'a str>,
     pub cipher_suite: Option<&'a str>,
     pub certificate: Option<&'a CertificateInfo>,
+    /// What a failure showed about the server, for the diagnoses; null when nothing
+    /// telling.
+    pub symptom: Option<ProbeSymptom<'a>>,
     pub timings_ms: &'a Timings,
+}
+
+/// A symptom on the wire: `{"kind": …}` plus the kind's own fields.
+#[derive(Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum ProbeSymptom<'a> {
+    /// STARTTLS was offered and accepted, then the TLS handshake failed or the connection
+    /// closed.
+    StarttlsBroken,
+    /// The server speaks only TLS older than 1.2.
+    ObsoleteTls {
+        /// "TLSv1.0", "TLSv1.1", "SSLv3".
+        version: &'a str,
+        /// The certificate the server sent in clear, as `certificate` elsewhere; null
+        /// when none was read.
+        certificate: Option<&'a CertificateInfo>,
+        key_bits: Option<u32>,
+    },
+    /// 993, 995 or 465 answered with this protocol's plaintext greeting.
+    PlaintextOnTlsPort { greeting: &'a str },
+}
+
+impl<'a> ProbeSymptom<'a> {
+    fn from_symptom(symptom: &'a Symptom) -> ProbeSymptom<'a> {
+        match symptom {
+            Symptom::StarttlsBroken => ProbeSymptom::StarttlsBroken,
+            Symptom::ObsoleteTls {
+                version,
+                certificate,
+                key_bits,
+            } => ProbeSymptom::ObsoleteTls {
+                version,
+                certificate: certificate.as_ref(),
+                key_bits: *key_bits,
+            },
+            Symptom::PlaintextOnTlsPort { greeting } => {
+                ProbeSymptom::PlaintextOnTlsPort { greeting }
+            }
+        }
+    }
 }
 
 impl<'a> ProbeEndpoint<'a> {
@@ -71,6 +115,7 @@ impl<'a> ProbeEndpoint<'a> {
             tls_version: tls.map(|t| t.version.as_str()),
             cipher_suite: tls.map(|t| t.cipher_suite.as_str()),
             certificate: tls.and_then(|t| t.certificate.as_ref()),
+            symptom: r.symptom.as_ref().map(ProbeSymptom::from_symptom),
             timings_ms: &r.timings,
         }
     }
@@ -125,5 +170,43 @@ mod tests {
         r.capabilities = vec!["IMAP4rev1\u{1b}[2J".to_string()];
         let text = probe(&[r]);
         assert!(text.contains("IMAP4rev1\\u001b[2J") && !text.contains('\u{1b}'));
+    }
+
+    fn symptom_of(symptom: Option<Symptom>) -> serde_json::Value {
+        let mut r = EndpointReport::new("imap.example.com", 993, Protocol::Imap);
+        r.symptom = symptom;
+        let doc: serde_json::Value = serde_json::from_str(&probe(&[r])).expect("JSON");
+        doc["endpoints"][0]["symptom"].clone()
+    }
+
+    #[test]
+    fn symptoms_are_a_kind_and_its_fields_or_null() {
+        use serde_json::json;
+        assert_eq!(symptom_of(None), json!(null));
+        assert_eq!(
+            symptom_of(Some(Symptom::StarttlsBroken)),
+            json!({"kind": "starttls-broken"})
+        );
+        assert_eq!(
+            symptom_of(Some(Symptom::PlaintextOnTlsPort {
+                greeting: "* OK ready".into()
+            })),
+            json!({"kind": "plaintext-on-tls-port", "greeting": "* OK ready"})
+        );
+        let obsolete = symptom_of(Some(Symptom::ObsoleteTls {
+            version: "TLSv1.1".into(),
+            certificate: Some(CertificateInfo {
+                names: vec!["imap.example.com".into()],
+                ..CertificateInfo::default()
+            }),
+            key_bits: Some(2048),
+        }));
+        assert_eq!(obsolete["kind"], "obsolete-tls");
+        assert_eq!(obsolete["version"], "TLSv1.1");
+        assert_eq!(obsolete["key_bits"], 2048);
+        assert_eq!(
+            obsolete["certificate"]["names"],
+            json!(["imap.example.com"])
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! certificate names and issuer, errors) goes through [`clean`], so a hostile server
 //! cannot send terminal escape sequences through this table.
 
-use crate::probe::outcome::{EndpointReport, Timings};
+use crate::probe::outcome::{CertificateInfo, EndpointReport, Symptom, Timings};
 use crate::report::clean;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
@@ -26,7 +26,7 @@ pub fn render(reports: &[EndpointReport]) -> String {
         summary.add_row([
             format!("{}:{}", clean(&r.host), r.port),
             r.protocol.to_string(),
-            r.outcome.as_str().to_string(),
+            outcome_cell(r),
             r.security
                 .map(|s| s.label().to_string())
                 .unwrap_or_else(|| "-".into()),
@@ -56,6 +56,40 @@ fn new_table() -> Table {
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     table
+}
+
+/// The outcome keyword, and what the failure showed when it is one the diagnoses name.
+fn outcome_cell(r: &EndpointReport) -> String {
+    let outcome = r.outcome.as_str();
+    match &r.symptom {
+        None => outcome.to_string(),
+        Some(Symptom::StarttlsBroken) => format!("{outcome}: STARTTLS broken"),
+        Some(Symptom::ObsoleteTls { version, .. }) => {
+            format!("{outcome}: only {}", clean(version))
+        }
+        Some(Symptom::PlaintextOnTlsPort { .. }) => format!("{outcome}: plain text on a TLS port"),
+    }
+}
+
+/// What a symptom means for the person reading, and what to do about it.
+fn diagnosis(r: &EndpointReport, symptom: &Symptom) -> String {
+    match symptom {
+        Symptom::StarttlsBroken => "STARTTLS was offered and accepted, then the upgrade to \
+             encryption failed: a network device may be stripping encryption, or the server \
+             is broken. These settings are not usable; no password was sent."
+            .to_string(),
+        Symptom::ObsoleteTls { version, .. } => format!(
+            "the server speaks only {}, which current mail clients refuse (RFC 8996); \
+             the provider must enable TLS 1.2 or later.",
+            clean(version)
+        ),
+        Symptom::PlaintextOnTlsPort { greeting } => format!(
+            "port {} is for implicit TLS but answered in plain text (\"{}\"): the port is \
+             misconfigured; use the server's STARTTLS port instead.",
+            r.port,
+            clean(greeting)
+        ),
+    }
 }
 
 fn starttls_cell(r: &EndpointReport) -> String {
@@ -107,20 +141,24 @@ fn details(r: &EndpointReport) -> String {
             clean(&format!("{} {}", tls.version, tls.cipher_suite)),
         );
         if let Some(c) = &tls.certificate {
-            row("Certificate names", clean(&c.names.join(", ")));
-            row("Issuer", clean(&c.issuer));
-            row(
-                "Valid",
-                clean(&format!("{} to {}", c.not_before, c.not_after)),
-            );
-            row(
-                "Verified",
-                match (&c.verified, &c.error) {
-                    (true, _) => "yes".to_string(),
-                    (false, Some(e)) => format!("NO: {}", clean(e)),
-                    (false, None) => "NO".to_string(),
-                },
-            );
+            certificate_rows(&mut row, c);
+        }
+    }
+    if let Some(symptom) = &r.symptom {
+        row("Diagnosis", diagnosis(r, symptom));
+        if let Symptom::ObsoleteTls {
+            certificate,
+            key_bits,
+            ..
+        } = symptom
+        {
+            // Sent in clear below TLS 1.3, so known even though no session was made.
+            if let Some(c) = certificate {
+                certificate_rows(&mut row, c);
+            }
+            if let Some(bits) = key_bits {
+                row("Key size", format!("{bits} bits"));
+            }
         }
     }
     if !r.implicit_tls && r.greeting.is_some() {
@@ -158,6 +196,23 @@ fn details(r: &EndpointReport) -> String {
     table.to_string()
 }
 
+fn certificate_rows(row: &mut impl FnMut(&str, String), c: &CertificateInfo) {
+    row("Certificate names", clean(&c.names.join(", ")));
+    row("Issuer", clean(&c.issuer));
+    row(
+        "Valid",
+        clean(&format!("{} to {}", c.not_before, c.not_after)),
+    );
+    row(
+        "Verified",
+        match (&c.verified, &c.error) {
+            (true, _) => "yes".to_string(),
+            (false, Some(e)) => format!("NO: {}", clean(e)),
+            (false, None) => "NO".to_string(),
+        },
+    );
+}
+
 fn timings(t: &Timings) -> String {
     let stages = [
         ("resolve", t.resolve_ms),
@@ -180,7 +235,7 @@ fn timings(t: &Timings) -> String {
 mod tests {
     use super::*;
     use crate::model::{Protocol, Security};
-    use crate::probe::outcome::{CertificateInfo, Outcome, Stage, StarttlsInfo, TlsInfo};
+    use crate::probe::outcome::{Outcome, Stage, StarttlsInfo, TlsInfo};
 
     /// A probe of a hostile server: every text field it controls carries escape sequences.
     fn hostile_report() -> EndpointReport {
@@ -218,6 +273,57 @@ mod tests {
                 }),
             }),
             ..EndpointReport::new(&esc("imap.example.com"), 143, Protocol::Imap)
+        }
+    }
+
+    #[test]
+    fn symptoms_and_new_outcomes_are_worded() {
+        let mut broken = EndpointReport::new("imap.example.com", 143, Protocol::Imap);
+        broken.fail(Outcome::TlsError, Stage::Starttls, "closed");
+        broken.symptom = Some(Symptom::StarttlsBroken);
+        let mut old = EndpointReport::new("imap.example.com", 993, Protocol::Imap);
+        old.fail(Outcome::TlsError, Stage::TlsHandshake, "old");
+        old.symptom = Some(Symptom::ObsoleteTls {
+            version: "TLSv1.1".into(),
+            certificate: Some(CertificateInfo {
+                names: vec!["legacy.example.com".into()],
+                ..CertificateInfo::default()
+            }),
+            key_bits: Some(2048),
+        });
+        let mut plain = EndpointReport::new("smtp.example.com", 465, Protocol::Smtp);
+        plain.fail(Outcome::TlsError, Stage::TlsHandshake, "plain");
+        plain.symptom = Some(Symptom::PlaintextOnTlsPort {
+            greeting: "220 smtp.example.com ESMTP".into(),
+        });
+        let mut late = EndpointReport::new("pop.example.com", 995, Protocol::Pop3);
+        late.fail(
+            Outcome::NotTried,
+            Stage::Connect,
+            "not tried: the overall deadline passed first",
+        );
+        let mut unreachable = EndpointReport::new("pop.example.com", 110, Protocol::Pop3);
+        unreachable.fail(
+            Outcome::Unreachable,
+            Stage::Connect,
+            "cannot reach 10.0.0.1:110",
+        );
+        let text = render(&[broken, old, plain, late, unreachable]);
+        for words in [
+            "tls-error: STARTTLS broken",
+            "stripping encryption",
+            "no password was sent",
+            "tls-error: only TLSv1.1",
+            "TLS 1.2 or later",
+            "legacy.example.com",
+            "2048 bits",
+            "plain text on a TLS port",
+            "220 smtp.example.com ESMTP",
+            "not-tried",
+            "overall deadline passed first",
+            "unreachable",
+        ] {
+            assert!(text.contains(words), "missing {words:?} in\n{text}");
         }
     }
 

@@ -1,6 +1,8 @@
 //! `mailcfg probe` against real Dovecot and Postfix, and against hostile servers.
 
 use super::{mailcfg, mailcfg_json, strings};
+use crate::support::hostile::{AfterStarttls, Dialect, Received};
+use crate::support::legacy_tls::{Front, LegacyTls, OldTls, openssl_self_signed};
 use crate::support::{
     self, Behaviour, Dns, DnsRecords, Dovecot, DovecotConfig, Firewall, Hostile, Postfix,
     PostfixConfig, Ssl, TestCa, Validity,
@@ -532,6 +534,9 @@ fn an_unfamiliar_port_is_tried_with_tls_first_then_in_the_clear() {
     let e = endpoint(&json, "imap", 10143);
     assert_eq!(e["outcome"], "ok", "{e:#}");
     assert_eq!(e["security"], "plain", "{e:#}");
+    // Tried with TLS first and answered in the clear: on an unfamiliar port that is no
+    // misconfiguration.
+    assert_eq!(e["symptom"], Value::Null, "{e:#}");
     assert_eq!(code, 0);
 }
 
@@ -618,4 +623,282 @@ fn a_tls_server_that_closes_after_the_handshake_is_closed() {
     assert_eq!(e["certificate"]["verified"], true, "{e:#}");
     assert_eq!(code, 3);
     assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+}
+
+/// Probe a server that fakes STARTTLS; its endpoint and every byte the server received.
+fn probe_fake_starttls(dialect: Dialect, then: AfterStarttls, port: u16) -> (Value, String) {
+    support::require_netns();
+    let ip = support::next_ip();
+    let received = Received::default();
+    let _server = Hostile::start(
+        ip,
+        port,
+        Behaviour::FakeStarttls {
+            dialect,
+            then,
+            received: received.clone(),
+        },
+    );
+    let (json, code, elapsed) = mailcfg_json(&["probe", &format!("{ip}:{port}"), "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    let protocol = match dialect {
+        Dialect::Imap => "imap",
+        Dialect::Pop3 => "pop3",
+        Dialect::Smtp => "smtp",
+    };
+    let e = endpoint(&json, protocol, port).clone();
+    let bytes = received.lock().unwrap().clone();
+    (e, String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// Nothing that could carry a password went to the server.
+fn assert_no_credentials(received: &str) {
+    let upper = received.to_ascii_uppercase();
+    for word in [
+        "LOGIN ",
+        "AUTHENTICATE",
+        "AUTH ",
+        "USER ",
+        "PASS ",
+        "alice",
+        "secret",
+    ] {
+        assert!(
+            !upper.contains(&word.to_ascii_uppercase()),
+            "{word:?} was sent: {received:?}"
+        );
+    }
+}
+
+#[test]
+fn imap_starttls_accepted_then_plain_text_is_broken_starttls() {
+    let (e, received) = probe_fake_starttls(Dialect::Imap, AfterStarttls::Garbage, 143);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "starttls");
+    assert_eq!(e["starttls_offered"], true);
+    assert_eq!(e["starttls_succeeded"], false);
+    assert_eq!(e["symptom"]["kind"], "starttls-broken", "{e:#}");
+    assert_eq!(e["security"], Value::Null);
+    // The command went out, then a TLS ClientHello (a handshake record), and nothing else
+    // in the clear.
+    assert!(received.contains("S1 STARTTLS\r\n"), "{received:?}");
+    assert_no_credentials(&received);
+}
+
+#[test]
+fn smtp_starttls_accepted_then_closed_is_broken_starttls() {
+    let (e, received) = probe_fake_starttls(Dialect::Smtp, AfterStarttls::Close, 587);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "starttls");
+    assert_eq!(e["symptom"]["kind"], "starttls-broken", "{e:#}");
+    assert!(
+        e["error"].as_str().unwrap_or("").contains("closed"),
+        "{e:#}"
+    );
+    assert!(received.contains("EHLO ["), "{received:?}");
+    assert!(received.contains("STARTTLS\r\n"), "{received:?}");
+    // AUTH PLAIN was advertised in the clear: it was not taken up.
+    assert_no_credentials(&received);
+}
+
+#[test]
+fn pop3_stls_accepted_then_plain_text_is_broken_starttls() {
+    let (e, received) = probe_fake_starttls(Dialect::Pop3, AfterStarttls::Garbage, 110);
+    assert_eq!(e["symptom"]["kind"], "starttls-broken", "{e:#}");
+    assert!(received.contains("STLS\r\n"), "{received:?}");
+    assert_no_credentials(&received);
+}
+
+#[test]
+fn starttls_refused_is_not_a_broken_upgrade() {
+    let (e, received) = probe_fake_starttls(Dialect::Smtp, AfterStarttls::Refuse, 587);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "starttls");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("STARTTLS was refused: 454"),
+        "{e:#}"
+    );
+    assert_eq!(e["symptom"], Value::Null, "{e:#}");
+    assert_no_credentials(&received);
+}
+
+#[test]
+fn plaintext_dovecot_on_993_and_995_is_plaintext_on_a_tls_port() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let mut config = DovecotConfig::plaintext(ip);
+    (config.imap_port, config.pop3_port) = (Some(993), Some(995));
+    let _dovecot = Dovecot::start(config);
+    let (json, code, elapsed) = mailcfg_json(&["probe", &ip.to_string(), "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert!(elapsed < Duration::from_secs(4), "took {elapsed:?}");
+    for (protocol, port, start) in [("imap", 993, "* OK"), ("pop3", 995, "+OK")] {
+        let e = endpoint(&json, protocol, port);
+        assert_eq!(e["outcome"], "tls-error", "{e:#}");
+        assert_eq!(e["stage"], "tls-handshake");
+        let symptom = &e["symptom"];
+        assert_eq!(symptom["kind"], "plaintext-on-tls-port", "{e:#}");
+        // The server's own line, as it sent it.
+        let greeting = symptom["greeting"].as_str().unwrap_or("");
+        assert!(greeting.starts_with(start), "{e:#}");
+        assert!(greeting.contains("ready"), "{e:#}");
+        assert!(
+            !greeting.contains('\n') && !greeting.contains('\r'),
+            "{e:#}"
+        );
+    }
+}
+
+/// Regression: the handshake stops reading at the first bytes that are not TLS, which
+/// may be only the start of the greeting; the rest is read from the same connection.
+#[test]
+fn a_greeting_dripped_on_993_is_read_whole() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let interval = Duration::from_millis(10);
+    let _server = Hostile::start(ip, 993, Behaviour::Drip { interval });
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:993"), "--timeout", "3"]);
+    assert_eq!(code, 3, "{json:#}");
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["symptom"]["kind"], "plaintext-on-tls-port", "{e:#}");
+    assert_eq!(
+        e["symptom"]["greeting"],
+        "* OK [CAPABILITY IMAP4rev1] hostile test server ready"
+    );
+}
+
+#[test]
+fn plaintext_postfix_on_465_is_plaintext_on_a_tls_port() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let mut config = PostfixConfig::plaintext(ip);
+    config.smtp_port = Some(465);
+    let _postfix = Postfix::start(config);
+    let (json, code, _) = mailcfg_json(&["probe", &format!("{ip}:465"), "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}");
+    let e = endpoint(&json, "smtp", 465);
+    assert_eq!(e["symptom"]["kind"], "plaintext-on-tls-port", "{e:#}");
+    assert_eq!(
+        e["symptom"]["greeting"],
+        "220 mail.example.test ESMTP Postfix (mailcfg test)"
+    );
+}
+
+#[test]
+fn unreachable_network_is_not_refused() {
+    support::require_netns();
+    // The namespace has only lo: no route to 10.0.0.0/8, so the kernel fails the connect at
+    // once and no packet leaves.
+    let (json, code, elapsed) = mailcfg_json(&["probe", "10.255.255.1:993", "--timeout", "2"]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "unreachable", "{e:#}");
+    assert_eq!(e["stage"], "connect");
+    assert!(
+        e["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("10.255.255.1:993"),
+        "{e:#}"
+    );
+    assert_eq!(code, 3);
+    assert!(elapsed < Duration::from_secs(1), "took {elapsed:?}");
+}
+
+#[test]
+fn a_tls_1_1_only_server_is_obsolete_tls_with_the_certificate_it_sent() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = openssl_self_signed(dir.path(), &["legacy.example.test", &ip.to_string()]);
+    let _server = LegacyTls::start(ip, 993, OldTls::V1_1, Front::Implicit, &cert);
+    let (json, code, elapsed) = mailcfg_json(&["probe", &format!("{ip}:993"), "--timeout", "2"]);
+    assert_eq!(code, 3, "{json:#}");
+    assert!(elapsed < Duration::from_secs(3), "took {elapsed:?}");
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "tls-handshake");
+    assert_eq!(
+        e["error"],
+        "the server offers only TLSv1.1, which current mail clients refuse (RFC 8996): it must \
+         enable TLS 1.2 or later"
+    );
+    let symptom = &e["symptom"];
+    assert_eq!(symptom["kind"], "obsolete-tls", "{e:#}");
+    assert_eq!(symptom["version"], "TLSv1.1");
+    // The server's certificate travelled in clear: its names, key size and verdict.
+    assert_eq!(symptom["key_bits"], 2048, "{e:#}");
+    let certificate = &symptom["certificate"];
+    assert_eq!(
+        strings(certificate, "names"),
+        ["legacy.example.test", &ip.to_string()]
+    );
+    assert_eq!(certificate["error_kind"], "self-signed", "{e:#}");
+    assert_eq!(certificate["verified"], false);
+}
+
+#[test]
+fn a_tls_1_0_only_server_behind_starttls_is_obsolete_tls_not_a_broken_upgrade() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let cert = ca.issue(&[&ip.to_string()], Validity::Current);
+    let server = LegacyTls::start(ip, 587, OldTls::V1_0, Front::Starttls(Dialect::Smtp), &cert);
+    let ca_file = ca.ca_pem().display().to_string();
+    let (json, code, _) = mailcfg_json(&[
+        "probe",
+        &format!("{ip}:587"),
+        "--ca-file",
+        &ca_file,
+        "--timeout",
+        "2",
+    ]);
+    assert_eq!(code, 3, "{json:#}");
+    let e = endpoint(&json, "smtp", 587);
+    assert_eq!(e["outcome"], "tls-error", "{e:#}");
+    assert_eq!(e["stage"], "starttls");
+    assert_eq!(e["starttls_offered"], true);
+    let symptom = &e["symptom"];
+    assert_eq!(symptom["kind"], "obsolete-tls", "{e:#}");
+    assert_eq!(symptom["version"], "TLSv1.0");
+    // The test CA's ECDSA P-256 certificate, trusted through --ca-file.
+    assert_eq!(symptom["key_bits"], 256, "{e:#}");
+    assert_eq!(symptom["certificate"]["verified"], true, "{e:#}");
+    assert_eq!(strings(&symptom["certificate"], "names"), [ip.to_string()]);
+    assert_no_credentials(&String::from_utf8_lossy(&server.received()));
+}
+
+#[test]
+fn an_openssl_req_x509_certificate_is_self_signed_in_words() {
+    support::require_netns();
+    let ip = support::next_ip();
+    let dir = tempfile::tempdir().unwrap();
+    let cert = openssl_self_signed(dir.path(), &["imap.example.test", &ip.to_string()]);
+    let mut config = DovecotConfig::new(ip, cert);
+    (config.imap_port, config.pop3s_port, config.pop3_port) = (Some(143), None, None);
+    let _dovecot = Dovecot::start(config);
+    let target = format!("{ip}:993");
+    let (json, code, _) = mailcfg_json(&["probe", &target, "--timeout", "3"]);
+    let e = endpoint(&json, "imap", 993);
+    assert_eq!(e["outcome"], "ok", "{e:#}");
+    let certificate = &e["certificate"];
+    assert_eq!(certificate["error_kind"], "self-signed", "{e:#}");
+    assert_eq!(certificate["self_signed"], true);
+    assert_eq!(
+        certificate["error"],
+        "certificate is self-signed (CN=imap.example.test); no trusted authority vouches for it"
+    );
+    assert_eq!(code, 1);
+    // No Rust debug text anywhere, in JSON or in the table.
+    let (table, _) = mailcfg(&["probe", &target, "--timeout", "3"]);
+    let table = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(table.contains("NOT TRUSTED: self-signed"), "{table}");
+    for output in [json.to_string(), table] {
+        for debug in ["Other(", "Error {", "CaUsedAsEndEntity"] {
+            assert!(!output.contains(debug), "{debug} in {output}");
+        }
+    }
 }

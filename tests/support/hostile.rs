@@ -4,8 +4,8 @@
 use super::{Acceptor, drain_until_closed, sleep_unless_stopped};
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What a [`Hostile`] server does with each connection.
@@ -34,7 +34,41 @@ pub enum Behaviour {
     /// Completes a TLS handshake with this configuration, then sends close_notify and
     /// half-closes the connection without a greeting (a "half-closed TLS" server).
     TlsThenClose(Arc<rustls::ServerConfig>),
+    /// Speaks `dialect` in plain text, advertises STARTTLS (and AUTH PLAIN, to tempt a
+    /// client), and answers the STARTTLS command as `then` says: what a network device that
+    /// strips encryption, or a broken server, looks like. Every byte received goes to
+    /// `received`.
+    FakeStarttls {
+        dialect: Dialect,
+        then: AfterStarttls,
+        received: Received,
+    },
 }
+
+/// The protocol a [`Behaviour::FakeStarttls`] server pretends to speak.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Imap,
+    Pop3,
+    Smtp,
+}
+
+/// What a [`Behaviour::FakeStarttls`] server does when asked for STARTTLS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AfterStarttls {
+    /// Refuses the command (NO, -ERR, 454): an honest server without TLS.
+    Refuse,
+    /// Agrees ("begin TLS"), reads the client's ClientHello, then answers in plain text.
+    Garbage,
+    /// Agrees, reads the client's ClientHello, then closes the connection.
+    Close,
+    /// Agrees, then joins the connection to this TLS server, which does the handshake: a
+    /// STARTTLS front for a TLS-only server (see `legacy_tls`).
+    Splice(SocketAddr),
+}
+
+/// Every byte a server received, over all its connections, in arrival order.
+pub type Received = Arc<Mutex<Vec<u8>>>;
 
 /// IMAP greeting sent by [`Behaviour::SlowGreeting`] and [`Behaviour::Drip`].
 pub const IMAP_GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1] hostile test server ready\r\n";
@@ -145,6 +179,11 @@ fn handle(mut s: TcpStream, behaviour: &Behaviour, stop: &AtomicBool) {
             let _ = s.shutdown(std::net::Shutdown::Write);
             drain_until_closed(s, stop);
         }
+        Behaviour::FakeStarttls {
+            dialect,
+            then,
+            received,
+        } => fake_starttls(s, *dialect, *then, received, stop),
         Behaviour::Drip { interval } => {
             let _ = s.set_nodelay(true);
             for b in IMAP_GREETING {
@@ -155,4 +194,199 @@ fn handle(mut s: TcpStream, behaviour: &Behaviour, stop: &AtomicBool) {
             drain_until_closed(s, stop);
         }
     }
+}
+
+/// Reads CRLF lines from a client, keeping a copy of every byte in `received`.
+struct RecordingReader<'a> {
+    buf: Vec<u8>,
+    received: &'a Received,
+}
+
+impl RecordingReader<'_> {
+    /// The next line without its line ending; None when the client closed or the server
+    /// stops.
+    fn line(&mut self, s: &mut TcpStream, stop: &AtomicBool) -> Option<String> {
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                let text = String::from_utf8_lossy(&line);
+                return Some(text.trim_end_matches(['\r', '\n']).to_string());
+            }
+            let chunk = self.chunk(s, stop)?;
+            self.buf.extend_from_slice(&chunk);
+        }
+    }
+
+    /// The next bytes the client sends, whatever they are (a TLS ClientHello).
+    fn chunk(&mut self, s: &mut TcpStream, stop: &AtomicBool) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 4096];
+        while !stop.load(Ordering::SeqCst) {
+            match s.read(&mut buf) {
+                Ok(0) => return None,
+                Ok(n) => {
+                    self.received.lock().unwrap().extend_from_slice(&buf[..n]);
+                    return Some(buf[..n].to_vec());
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+}
+
+fn fake_starttls(
+    mut s: TcpStream,
+    dialect: Dialect,
+    then: AfterStarttls,
+    received: &Received,
+    stop: &AtomicBool,
+) {
+    let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+    let greeting: &[u8] = match dialect {
+        Dialect::Imap => b"* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] fake server ready\r\n",
+        Dialect::Pop3 => b"+OK fake server ready\r\n",
+        Dialect::Smtp => b"220 fake.example.test ESMTP fake server\r\n",
+    };
+    if s.write_all(greeting).is_err() {
+        return;
+    }
+    let mut reader = RecordingReader {
+        buf: Vec::new(),
+        received,
+    };
+    while let Some(line) = reader.line(&mut s, stop) {
+        let (tag, command) = match dialect {
+            Dialect::Imap => line.split_once(' ').unwrap_or((line.as_str(), "")),
+            Dialect::Pop3 | Dialect::Smtp => ("", line.as_str()),
+        };
+        let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
+        if matches!(verb.as_str(), "STARTTLS" | "STLS") {
+            answer_starttls(s, dialect, then, tag, &mut reader, stop);
+            return;
+        }
+        let reply = fake_reply(dialect, tag, &verb);
+        if s.write_all(reply.as_bytes()).is_err() || matches!(verb.as_str(), "LOGOUT" | "QUIT") {
+            return;
+        }
+    }
+}
+
+/// The reply of a [`Behaviour::FakeStarttls`] server to anything but STARTTLS.
+fn fake_reply(dialect: Dialect, tag: &str, verb: &str) -> String {
+    match (dialect, verb) {
+        (Dialect::Imap, "CAPABILITY") => {
+            format!("* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN\r\n{tag} OK done\r\n")
+        }
+        (Dialect::Imap, "LOGOUT") => format!("* BYE\r\n{tag} OK bye\r\n"),
+        (Dialect::Imap, _) => format!("{tag} BAD unknown command\r\n"),
+        (Dialect::Pop3, "CAPA") => "+OK\r\nSTLS\r\nUSER\r\nSASL PLAIN\r\n.\r\n".to_string(),
+        (Dialect::Pop3, "QUIT") => "+OK bye\r\n".to_string(),
+        (Dialect::Pop3, _) => "-ERR unknown command\r\n".to_string(),
+        (Dialect::Smtp, "EHLO") => {
+            "250-fake.example.test\r\n250-AUTH PLAIN LOGIN\r\n250 STARTTLS\r\n".to_string()
+        }
+        (Dialect::Smtp, "QUIT") => "221 bye\r\n".to_string(),
+        (Dialect::Smtp, _) => "502 unknown command\r\n".to_string(),
+    }
+}
+
+fn answer_starttls(
+    mut s: TcpStream,
+    dialect: Dialect,
+    then: AfterStarttls,
+    tag: &str,
+    reader: &mut RecordingReader<'_>,
+    stop: &AtomicBool,
+) {
+    let (agree, refuse) = match dialect {
+        Dialect::Imap => (
+            format!("{tag} OK Begin TLS negotiation now\r\n"),
+            format!("{tag} NO STARTTLS is not available\r\n"),
+        ),
+        Dialect::Pop3 => ("+OK Begin TLS\r\n".into(), "-ERR no TLS here\r\n".into()),
+        Dialect::Smtp => (
+            "220 2.0.0 Ready to start TLS\r\n".into(),
+            "454 4.7.0 TLS not available\r\n".into(),
+        ),
+    };
+    if then == AfterStarttls::Refuse {
+        if s.write_all(refuse.as_bytes()).is_ok() {
+            // Keep reading (and recording) whatever the client sends next.
+            while reader.chunk(&mut s, stop).is_some() {}
+        }
+        return;
+    }
+    if let AfterStarttls::Splice(upstream) = then {
+        if s.write_all(agree.as_bytes()).is_ok() {
+            splice(s, upstream, reader, stop);
+        }
+        return;
+    }
+    if s.write_all(agree.as_bytes()).is_err() || reader.chunk(&mut s, stop).is_none() {
+        return;
+    }
+    if then == AfterStarttls::Garbage && s.write_all(b"* OK this is not TLS at all\r\n").is_ok() {
+        while reader.chunk(&mut s, stop).is_some() {}
+    }
+}
+
+/// Copy bytes both ways between the client and `upstream` until either side closes (or the
+/// server stops), recording what the client sends.
+fn splice(
+    client: TcpStream,
+    upstream: SocketAddr,
+    reader: &mut RecordingReader<'_>,
+    stop: &AtomicBool,
+) {
+    let Ok(up) = TcpStream::connect_timeout(&upstream, Duration::from_secs(2)) else {
+        return;
+    };
+    let (Ok(mut up_reader), Ok(mut client_writer)) = (up.try_clone(), client.try_clone()) else {
+        return;
+    };
+    let _ = up_reader.set_read_timeout(Some(Duration::from_millis(200)));
+    let done = Arc::new(AtomicBool::new(false));
+    let downstream = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while !done.load(Ordering::SeqCst) {
+                match up_reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        if client_writer.write_all(&buf[..n]).is_err() {
+                            break;
+                        }
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => break,
+                }
+            }
+            // The TLS server closed: so does the front.
+            let _ = client_writer.shutdown(std::net::Shutdown::Both);
+            done.store(true, Ordering::SeqCst);
+        })
+    };
+    let mut client = client;
+    let mut up = up;
+    while !done.load(Ordering::SeqCst) {
+        let Some(chunk) = reader.chunk(&mut client, stop) else {
+            break;
+        };
+        if up.write_all(&chunk).is_err() {
+            break;
+        }
+    }
+    done.store(true, Ordering::SeqCst);
+    let _ = up.shutdown(std::net::Shutdown::Both);
+    let _ = downstream.join();
 }

@@ -16,6 +16,7 @@ pub mod dovecot;
 pub mod firewall;
 pub mod hostile;
 pub mod http;
+pub mod legacy_tls;
 pub mod postfix;
 pub mod tls;
 
