@@ -304,13 +304,13 @@ fn obsolete_tls(
     let mut cert_ja = String::new();
     if !names.is_empty() {
         let bits_en = key_bits
-            .map(|b| format!(", a {b}-bit key"))
+            .map(|b| format!(" ({b}-bit key)"))
             .unwrap_or_default();
         let bits_ja = key_bits
-            .map(|b| format!("、鍵長 {b} ビット"))
+            .map(|b| format!("（鍵長 {b} ビット）"))
             .unwrap_or_default();
         cert_en = format!(" Its certificate is for {}{bits_en}.", names.join(", "));
-        cert_ja = format!("証明書の名前は {}{bits_ja} です。", names.join("、"));
+        cert_ja = format!("証明書は {} 用です{bits_ja}。", names.join("、"));
     }
     wording(
         l,

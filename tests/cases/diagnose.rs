@@ -467,3 +467,164 @@ fn short(v: &Value) -> String {
     let text = v.to_string();
     text.chars().take(300).collect()
 }
+
+#[test]
+fn stripped_starttls_is_never_recommended_and_no_password_is_sent() {
+    use crate::support::hostile::{AfterStarttls, Dialect};
+    use crate::support::{Behaviour, Hostile};
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    // 143 pretends to upgrade and then answers in plain text (a stripping middlebox);
+    // Dovecot serves 993 on the same address.
+    let received = support::hostile::Received::default();
+    let _strip = Hostile::start(
+        ip,
+        143,
+        Behaviour::FakeStarttls {
+            dialect: Dialect::Imap,
+            then: AfterStarttls::Garbage,
+            received: received.clone(),
+        },
+    );
+    let mut dovecot = DovecotConfig::new(ip, ca.issue(&["mail.strip.test"], Validity::Current));
+    (dovecot.imap_port, dovecot.pop3_port, dovecot.pop3s_port) = (None, None, None);
+    let _dovecot = Dovecot::start(dovecot);
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.strip.test", ip)
+            .srv("_imap._tcp.strip.test", "mail.strip.test", 143, 0, 1)
+            .srv("_imaps._tcp.strip.test", "mail.strip.test", 993, 10, 1),
+    );
+    let (json, _) = detect("taro@strip.test", &dns, &ca, &[]);
+    let f = finding(&json, "starttls-failed", "error");
+    assert_eq!(f["at"]["port"], 143, "{f:#}");
+    assert!(
+        f["en"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no password was sent"),
+        "{f:#}"
+    );
+    assert_setting(
+        first(&json, "incoming"),
+        "imap",
+        "mail.strip.test",
+        993,
+        "tls",
+    );
+    // 143 stays visible as failed, never as a plaintext setting.
+    let stripped: Vec<&Value> = json["incoming"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|s| s["port"] == 143)
+        .collect();
+    assert_eq!(stripped.len(), 1, "{json:#}");
+    assert_eq!(stripped[0]["verification"]["state"], "failed");
+    assert_ne!(stripped[0]["security"], "plain");
+    assert_eq!(stripped[0]["recommended"], false);
+    let bytes = received.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&bytes).to_ascii_uppercase();
+    assert!(
+        !text.contains("LOGIN ") && !text.contains("AUTHENTICATE"),
+        "{text}"
+    );
+    let (ja, _) = table("taro@strip.test", &dns, &ca, "ja", &[]);
+    assert!(
+        ja.contains("暗号化への切り替え（STARTTLS）が失敗します"),
+        "{ja}"
+    );
+}
+
+#[test]
+fn a_tls_1_1_only_server_is_obsolete_with_its_certificate_named() {
+    use crate::support::legacy_tls::{Front, LegacyTls, OldTls};
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    let cert = ca.issue(&["mail.oldtls.test"], Validity::Current);
+    let _server = LegacyTls::start(ip, 993, OldTls::V1_1, Front::Implicit, &cert);
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new().a("mail.oldtls.test", ip).srv(
+            "_imaps._tcp.oldtls.test",
+            "mail.oldtls.test",
+            993,
+            0,
+            1,
+        ),
+    );
+    let (json, code) = detect("taro@oldtls.test", &dns, &ca, &[]);
+    assert_eq!(code, 3, "{json:#}");
+    let f = finding(&json, "obsolete-tls", "error");
+    assert_eq!(f["version"], "TLSv1.1", "{f:#}");
+    assert_eq!(
+        f["certificate_names"],
+        serde_json::json!(["mail.oldtls.test"])
+    );
+    // The test CA issues ECDSA P-256 keys.
+    assert_eq!(f["key_bits"], 256, "{f:#}");
+    let (en, _) = table("taro@oldtls.test", &dns, &ca, "en", &[]);
+    assert!(en.contains("speaks only TLSv1.1"), "{en}");
+    assert!(en.contains("must enable TLS 1.2"), "{en}");
+    let (ja, _) = table("taro@oldtls.test", &dns, &ca, "ja", &[]);
+    assert!(ja.contains("廃止された TLSv1.1"), "{ja}");
+}
+
+#[test]
+fn plaintext_on_the_tls_port_points_at_the_starttls_port_that_works() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    let ip = support::next_ip();
+    // A plaintext Dovecot listens on 993 by mistake; a second one offers STARTTLS on 143.
+    let mut wrong = DovecotConfig::plaintext(ip);
+    (wrong.imap_port, wrong.pop3_port) = (Some(993), None);
+    let _wrong = Dovecot::start(wrong);
+    let mut right = DovecotConfig::new(ip, ca.issue(&["mail.wrongport.test"], Validity::Current));
+    (right.imaps_port, right.pop3_port, right.pop3s_port) = (None, None, None);
+    let _right = Dovecot::start(right);
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.wrongport.test", ip)
+            .srv(
+                "_imaps._tcp.wrongport.test",
+                "mail.wrongport.test",
+                993,
+                0,
+                1,
+            )
+            .srv(
+                "_imap._tcp.wrongport.test",
+                "mail.wrongport.test",
+                143,
+                0,
+                1,
+            ),
+    );
+    let (json, _) = detect("taro@wrongport.test", &dns, &ca, &[]);
+    assert_setting(
+        first(&json, "incoming"),
+        "imap",
+        "mail.wrongport.test",
+        143,
+        "starttls",
+    );
+    let f = finding(&json, "plaintext-on-tls-port", "warning");
+    assert_eq!(f["at"]["port"], 993, "{f:#}");
+    assert_eq!(f["instead"]["port"], 143, "{f:#}");
+    assert!(
+        f["greeting"].as_str().unwrap_or("").starts_with("* OK"),
+        "{f:#}"
+    );
+    let (en, _) = table("taro@wrongport.test", &dns, &ca, "en", &[]);
+    assert!(
+        en.contains("use mail.wrongport.test:143 with STARTTLS instead"),
+        "{en}"
+    );
+}
