@@ -200,7 +200,13 @@ impl Renderer<'_> {
             }
         }
         if missing {
-            out.push_str(self.l(Label::NextSteps));
+            // A diagnosis says why better than the generic advice.
+            let diagnosed = r.findings.iter().any(|f| f.severity() == Severity::Error);
+            out.push_str(self.l(if diagnosed {
+                Label::NextStepsDiagnosed
+            } else {
+                Label::NextSteps
+            }));
             out.push('\n');
             if r.mode == Mode::Offline {
                 out.push_str(self.l(Label::NextStepsOffline));
@@ -764,6 +770,32 @@ mod tests {
         assert!(ja.contains("受信メールサーバー（IMAP / POP3）は見つかりませんでした"));
         assert!(ja.contains("送信メールサーバー（SMTP）は見つかりませんでした"));
         insta::assert_snapshot!("detect_table_empty_ja", ja);
+    }
+
+    #[test]
+    fn a_diagnosis_comes_first_and_replaces_the_generic_advice() {
+        let mut report = sample_report();
+        report.incoming.clear();
+        report.outgoing.clear();
+        report.findings = vec![Finding::DomainNotFound {
+            domain: "example.ne.jp".into(),
+        }];
+        let en = render_with_width(&report, Lang::En, false, WIDTH);
+        let diagnosis = en.find("== Diagnosis ==").expect("a diagnosis section");
+        assert!(diagnosis < en.find("== Recommended settings ==").unwrap());
+        assert!(
+            en.contains("✗ The domain example.ne.jp does not exist"),
+            "{en}"
+        );
+        assert!(en.contains("  → Check the spelling"), "{en}");
+        assert!(en.contains("Next: see the diagnosis above"), "{en}");
+        assert!(
+            !en.contains("check the address for typing mistakes"),
+            "{en}"
+        );
+        let ja = render_with_width(&report, Lang::Ja, false, WIDTH);
+        assert!(ja.contains("== 診断結果 =="), "{ja}");
+        assert!(ja.contains("上の診断結果を確認してください"), "{ja}");
     }
 
     #[test]

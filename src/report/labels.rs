@@ -80,6 +80,7 @@ pub enum Label {
     /// Template: `{domain}`.
     NoOutgoing,
     NextSteps,
+    NextStepsDiagnosed,
     NextStepsOffline,
 
     // --explain
@@ -225,6 +226,10 @@ fn texts(key: Label) -> (&'static str, &'static str) {
         NextSteps => (
             "Next: check the address for typing mistakes, ask the provider or the mail administrator for the server settings, or run again with --explain to see what every source answered.",
             "次の手順: メールアドレスに入力ミスがないか確認し、プロバイダーやメール管理者にサーバーの設定値を問い合わせるか、--explain を付けて再実行して各情報源の応答を確認してください。",
+        ),
+        NextStepsDiagnosed => (
+            "Next: see the diagnosis above; --explain shows what every source and server answered.",
+            "次の手順: 上の診断結果を確認してください。--explain を付けると各情報源とサーバーの応答を確認できます。",
         ),
         NextStepsOffline => (
             "This run was offline; run again without --offline to search DNS and the web.",
