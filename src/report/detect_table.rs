@@ -153,8 +153,12 @@ impl Renderer<'_> {
                     == (place.protocol, place.host.as_str(), place.port)
             });
             if let Some(p) = row {
+                let certificate = match self.certificate_cell(p).as_str() {
+                    "-" => String::new(),
+                    cell => format!(" · {}: {cell}", self.l(Label::Certificate)),
+                };
                 out.push_str(&format!(
-                    "    {} {}:{} {}\n",
+                    "    {} {}:{} {}{certificate}\n",
                     p.protocol,
                     clean(&p.host),
                     p.port,
