@@ -1263,7 +1263,7 @@ fn main() -> ExitCode {
     let _ = std::fs::create_dir_all(&out_dir);
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
 
-    println!("mailcfg detect benchmark (issue #3)");
+    println!("mailcfg detect benchmark (issues #3 and #6)");
     println!("  binary: {}", bin.display());
     println!(
         "  load average: {} (2 shared cores: figures are noisy when others build)",
