@@ -153,7 +153,10 @@ fn reports(
             (_, Some(w)) => SourceReport::new(
                 via,
                 *url,
-                SourceStatus::Skipped(format!("not needed: {} gave the settings", order[w])),
+                SourceStatus::Skipped(format!(
+                    "not needed: {} answered with an autoconfig document",
+                    order[w]
+                )),
             ),
             // Not reached: without a winner every URL was waited for, and each fetch ends
             // within the client's time limit.
@@ -320,7 +323,9 @@ mod tests {
     }
 
     fn not_needed(winner: &str) -> SourceStatus {
-        SourceStatus::Skipped(format!("not needed: {winner} gave the settings"))
+        SourceStatus::Skipped(format!(
+            "not needed: {winner} answered with an autoconfig document"
+        ))
     }
 
     fn answered(document: bool) -> Option<Answer> {
