@@ -17,8 +17,9 @@
 //!   or password; the chain is kept in [`HttpResponse::redirects`]. 303 turns a POST into a
 //!   GET; 301, 302, 307 and 308 repeat it.
 //! - **Caps**: bodies are read in chunks and abandoned past [`MAX_BODY`]; the connect timeout
-//!   is the step timeout; the whole request (every redirect hop and the body) is bounded by
-//!   twice the step timeout.
+//!   (TCP and TLS) is the step timeout, and so is the longest wait for any read, so a server
+//!   that takes the request and never answers costs one step, as a silent TLS port does; the
+//!   whole request (every redirect hop and the body) is bounded by twice the step timeout.
 //! - **No credentials**: no cookies (reqwest is built without a cookie store), no
 //!   `Authorization` header, and URLs with `user:password@` are refused (reqwest would turn
 //!   them into Basic authentication).
@@ -166,6 +167,7 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::none())
             .referer(false)
             .connect_timeout(step_timeout)
+            .read_timeout(step_timeout)
             .timeout(step_timeout * 2)
             .user_agent(USER_AGENT)
             .build()
@@ -875,7 +877,7 @@ mod tests {
             start.elapsed()
         );
 
-        // Reads the request, never answers.
+        // Reads the request, never answers: one step, not the whole request's two.
         let hanging = trust.https(Routes::new().otherwise(Response::hang()));
         let start = Instant::now();
         assert_eq!(
@@ -884,8 +886,12 @@ mod tests {
         );
         let elapsed = start.elapsed();
         assert!(elapsed >= step, "{elapsed:?}");
-        assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
+        assert!(elapsed < step + step / 2, "{elapsed:?}");
         assert_eq!(hanging.requests().len(), 1);
+
+        // A slow answer that keeps coming is not cut short by the per-read limit.
+        let slow = trust.https(Routes::new().otherwise(Response::xml("<x/>").after(step / 2)));
+        assert!(http.get(&slow.https_url("/")).await.is_ok());
     }
 
     #[tokio::test]

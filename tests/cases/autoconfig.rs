@@ -4,8 +4,7 @@
 
 use super::{findings, mailcfg_json};
 use crate::support::{
-    self, Behaviour, Dns, DnsRecords, Hostile, HttpConfig, HttpServer, Response, Routes, TestCa,
-    Validity,
+    self, Behaviour, Dns, DnsRecords, Hostile, HttpServer, Response, Routes, TestCa, Validity,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -60,20 +59,14 @@ fn plain_http_beside_an_https_tarpit_costs_one_wait() {
     // https on autoconfig.<d> accepts and never speaks; plain http answers, slowly.
     let _tarpit = Hostile::start(web_ip, 443, Behaviour::Tarpit);
     let http_delay = Duration::from_millis(1500);
-    let _web = HttpServer::start(HttpConfig {
-        https_port: None,
-        http_port: Some(80),
-        cert: None,
-        ..HttpConfig::new(
-            web_ip,
-            ca.issue(&["autoconfig.slowweb.test"], Validity::Current),
-            Routes::new().route(
-                "autoconfig.slowweb.test",
-                CONFIG_PATH,
-                Response::xml(config("mail.slowweb.test")).after(http_delay),
-            ),
-        )
-    });
+    let _web = HttpServer::plain(
+        web_ip,
+        Routes::new().route(
+            "autoconfig.slowweb.test",
+            CONFIG_PATH,
+            Response::xml(config("mail.slowweb.test")).after(http_delay),
+        ),
+    );
     let nobody = support::next_ip();
     let dns = Dns::start(
         support::next_ip(),
@@ -120,20 +113,14 @@ fn a_redirect_from_https_to_plain_http_is_refused_and_never_followed() {
             Response::redirect(302, &format!("http://autoconfig.downgrade.test{evil}")),
         ),
     );
-    let plain = HttpServer::start(HttpConfig {
-        https_port: None,
-        http_port: Some(80),
-        cert: None,
-        ..HttpConfig::new(
-            web_ip,
-            ca.issue(&["autoconfig.downgrade.test"], Validity::Current),
-            Routes::new().route(
-                "autoconfig.downgrade.test",
-                evil,
-                Response::xml(config("mail.attacker.test")),
-            ),
-        )
-    });
+    let plain = HttpServer::plain(
+        web_ip,
+        Routes::new().route(
+            "autoconfig.downgrade.test",
+            evil,
+            Response::xml(config("mail.attacker.test")),
+        ),
+    );
     let dns = Dns::start(
         support::next_ip(),
         53,

@@ -267,12 +267,21 @@ impl HttpServer {
         })
     }
 
+    /// Plain HTTP on `ip:80` only.
+    pub fn plain(ip: Ipv4Addr, routes: Routes) -> HttpServer {
+        HttpServer::plain_on(ip, 80, routes)
+    }
+
     /// Plain HTTP on an ephemeral port of 127.0.0.1.
     pub fn loopback_http(routes: Routes) -> HttpServer {
+        HttpServer::plain_on(Ipv4Addr::LOCALHOST, 0, routes)
+    }
+
+    fn plain_on(ip: Ipv4Addr, port: u16, routes: Routes) -> HttpServer {
         HttpServer::start(HttpConfig {
-            ip: Ipv4Addr::LOCALHOST,
+            ip,
             https_port: None,
-            http_port: Some(0),
+            http_port: Some(port),
             cert: None,
             routes,
         })
