@@ -32,7 +32,7 @@ pub struct Alias {
 pub fn findings(report: &Report, facts: &Facts, email: &EmailAddress) -> Vec<Finding> {
     let mut out = Vec::new();
     out.extend(nothing_found(report, facts));
-    out.extend(report.probes.iter().filter_map(|p| symptom(p, report)));
+    out.extend(symptoms(report));
     out.extend(port_25_blocked(report));
     out.extend(certificates(report, facts));
     out.extend(plaintext_only(report));
@@ -46,6 +46,10 @@ fn place_of(p: &EndpointReport) -> Place {
     Place::new(p.protocol, &p.host, p.port)
 }
 
+fn setting_place(s: &Setting) -> Place {
+    Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port)
+}
+
 /// A connect that timed out: the packets were dropped.
 fn filtered(p: &EndpointReport) -> bool {
     p.outcome == Outcome::Timeout && p.stage == Some(Stage::Connect)
@@ -54,7 +58,11 @@ fn filtered(p: &EndpointReport) -> bool {
 /// Why nothing was found, when nothing was: the domain does not exist, it has no mail
 /// hosts, or every connection timed out.
 fn nothing_found(report: &Report, facts: &Facts) -> Option<Finding> {
-    if !report.incoming.is_empty() || !report.outgoing.is_empty() || report.mode == Mode::Offline {
+    // Nothing recommendable, whatever the lists hold (a source may name servers that all
+    // failed).
+    let recommended =
+        report.recommended_incoming().is_some() || report.recommended_outgoing().is_some();
+    if recommended || report.mode == Mode::Offline {
         return None;
     }
     let domain = report.domain.clone();
@@ -80,7 +88,29 @@ fn nothing_found(report: &Report, facts: &Facts) -> Option<Finding> {
         })
 }
 
-/// The diagnoses a single probe makes.
+/// The diagnoses single probes make; obsolete TLS once per server and version, naming
+/// every port that showed it.
+fn symptoms(report: &Report) -> Vec<Finding> {
+    let mut grouped: BTreeMap<Finding, Vec<Place>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for p in &report.probes {
+        match symptom(p, report) {
+            Some(finding @ Finding::ObsoleteTls { .. }) => {
+                grouped.entry(finding).or_default().push(place_of(p));
+            }
+            Some(finding) => out.push(finding),
+            None => {}
+        }
+    }
+    out.extend(
+        grouped
+            .into_iter()
+            .map(|(f, places)| with_places(f, places)),
+    );
+    out
+}
+
+/// The diagnosis one probe makes (an obsolete-TLS finding without its endpoints).
 fn symptom(p: &EndpointReport, report: &Report) -> Option<Finding> {
     let at = place_of(p);
     Some(match p.symptom.as_ref()? {
@@ -90,7 +120,7 @@ fn symptom(p: &EndpointReport, report: &Report) -> Option<Finding> {
             certificate,
             key_bits,
         } => Finding::ObsoleteTls {
-            at,
+            at: Vec::new(),
             version: version.clone(),
             certificate_names: certificate.iter().flat_map(|c| c.names.clone()).collect(),
             key_bits: *key_bits,
@@ -106,12 +136,16 @@ fn symptom(p: &EndpointReport, report: &Report) -> Option<Finding> {
 /// The verified STARTTLS setting of the same host and direction, recommended instead of a
 /// misconfigured implicit-TLS port.
 fn working_starttls(report: &Report, p: &EndpointReport) -> Option<Place> {
+    // The list is ranked, so the first that fits is the recommendation when it fits.
     settings_of(report, p.protocol.direction())
         .iter()
         .find(|s| {
-            s.endpoint.host == p.host && s.endpoint.security == Security::Starttls && s.verified()
+            s.endpoint.protocol == p.protocol
+                && s.endpoint.host == p.host
+                && s.endpoint.security == Security::Starttls
+                && s.verified()
         })
-        .map(|s| Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port))
+        .map(setting_place)
 }
 
 fn settings_of(report: &Report, direction: Direction) -> &[Setting] {
@@ -272,6 +306,17 @@ fn with_places(finding: Finding, places: Vec<Place>) -> Finding {
         },
         CertificateUnknownIssuer { issuer, .. } => CertificateUnknownIssuer { at: places, issuer },
         CertificateInvalid { detail, .. } => CertificateInvalid { at: places, detail },
+        ObsoleteTls {
+            version,
+            certificate_names,
+            key_bits,
+            ..
+        } => ObsoleteTls {
+            at: places,
+            version,
+            certificate_names,
+            key_bits,
+        },
         other => other,
     }
 }
@@ -283,7 +328,7 @@ fn plaintext_only(report: &Report) -> Vec<Finding> {
         .flatten()
         .filter(|s| s.endpoint.security == Security::Plain)
         .map(|s| Finding::PlaintextOnly {
-            at: Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port),
+            at: setting_place(s),
         })
         .collect()
 }
@@ -296,10 +341,12 @@ fn autoconfig(report: &Report, email: &EmailAddress) -> Vec<Finding> {
         if let Some(SourceWarning::DowngradeRefused { url }) = &source.warning {
             out.push(Finding::AutoconfigDowngradeRefused { url: url.clone() });
         }
+        // Autoconfig of the domain, or of its MX's domain, read over plain http: the only
+        // unauthenticated claims those sources make.
         let insecure = source.candidates.iter().any(|c| {
-            c.sources
-                .iter()
-                .any(|s| s.kind == SourceKind::Autoconfig && !s.authenticated)
+            c.sources.iter().any(|s| {
+                matches!(s.kind, SourceKind::Autoconfig | SourceKind::Mx) && !s.authenticated
+            })
         });
         if !insecure {
             continue;
@@ -309,16 +356,24 @@ fn autoconfig(report: &Report, email: &EmailAddress) -> Vec<Finding> {
             .iter()
             .map(|c| Place::new(c.endpoint.protocol, &c.endpoint.host, c.endpoint.port))
             .collect();
-        let confirmed = report.probes.iter().any(|p| {
-            p.is_ok()
-                && p.certificate_trusted()
-                && within_registrable_domain(&p.host, &email.domain)
-                && named.contains(&place_of(p))
-        });
+        // Confirmed only by an encrypted, trusted connection inside the domain.
+        let verified: Vec<Place> = report
+            .probes
+            .iter()
+            .filter(|p| {
+                p.is_ok()
+                    && p.security.is_some_and(|s| s != Security::Plain)
+                    && p.certificate_trusted()
+                    && within_registrable_domain(&p.host, &email.domain)
+            })
+            .map(place_of)
+            .filter(|place| named.contains(place))
+            .collect();
         out.push(Finding::AutoconfigInsecure {
             url: source.query.clone(),
+            confirmed: !verified.is_empty(),
             named,
-            confirmed,
+            verified,
         });
     }
     out
@@ -331,18 +386,20 @@ fn listed(report: &Report) -> Vec<Finding> {
         .outgoing
         .iter()
         .filter(|s| s.relay_port())
-        .map(|s| Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port))
+        .map(setting_place)
         .collect();
     if !relay.is_empty() {
         out.push(Finding::RelayPortListed { at: relay });
     }
-    let assigned = report
+    let assigned: Vec<Place> = report
         .incoming
         .iter()
         .chain(&report.outgoing)
-        .any(|s| s.username_form == UsernameForm::ProviderAssigned);
-    if assigned {
-        out.push(Finding::ProviderAssignedUsername);
+        .filter(|s| s.username_form == UsernameForm::ProviderAssigned)
+        .map(setting_place)
+        .collect();
+    if !assigned.is_empty() {
+        out.push(Finding::ProviderAssignedUsername { at: assigned });
     }
     out
 }

@@ -63,7 +63,7 @@ pub enum Finding {
     },
     /// The server speaks only TLS 1.0/1.1 (RFC 8996).
     ObsoleteTls {
-        at: Place,
+        at: Vec<Place>,
         /// The version the server chose ("TLSv1.1").
         version: String,
         /// The names of the certificate it sent in clear, when it could be read.
@@ -135,7 +135,10 @@ pub enum Finding {
         url: String,
         /// The hosts it named.
         named: Vec<Place>,
-        /// A probe inside the address's registrable domain verified one of them.
+        /// Those a probe verified inside the address's registrable domain, encrypted and
+        /// with a trusted certificate.
+        verified: Vec<Place>,
+        /// Some of them were verified so.
         confirmed: bool,
     },
     /// The outgoing list includes port 25, which is for relaying between servers.
@@ -143,7 +146,9 @@ pub enum Finding {
         at: Vec<Place>,
     },
     /// The user name is an ID the provider issues, not derivable from the address.
-    ProviderAssignedUsername,
+    ProviderAssignedUsername {
+        at: Vec<Place>,
+    },
 }
 
 impl Finding {
@@ -169,7 +174,7 @@ impl Finding {
             AutoconfigDowngradeRefused { .. } => "autoconfig-downgrade-refused",
             AutoconfigInsecure { .. } => "autoconfig-insecure",
             RelayPortListed { .. } => "relay-port-listed",
-            ProviderAssignedUsername => "provider-assigned-username",
+            ProviderAssignedUsername { .. } => "provider-assigned-username",
         }
     }
 
@@ -199,7 +204,7 @@ impl Finding {
                 confirmed: true, ..
             }
             | RelayPortListed { .. }
-            | ProviderAssignedUsername => Severity::Info,
+            | ProviderAssignedUsername { .. } => Severity::Info,
         }
     }
 
@@ -207,10 +212,9 @@ impl Finding {
     pub fn endpoints(&self) -> Vec<Place> {
         use Finding::*;
         match self {
-            StarttlsFailed { at } | ObsoleteTls { at, .. } | PlaintextOnly { at } => {
-                vec![at.clone()]
-            }
-            CertificateNameMismatch { at, .. }
+            StarttlsFailed { at } | PlaintextOnly { at } => vec![at.clone()],
+            ObsoleteTls { at, .. }
+            | CertificateNameMismatch { at, .. }
             | AliasNotInCertificate { at, .. }
             | CertificateSelfSigned { at, .. }
             | CertificateExpired { at, .. }
@@ -221,17 +225,19 @@ impl Finding {
                 std::iter::once(at.clone()).chain(instead.clone()).collect()
             }
             Port25Blocked { blocked, working } => blocked.iter().chain(working).cloned().collect(),
-            AllTimedOut { at } | RelayPortListed { at } => at.clone(),
+            AllTimedOut { at } | RelayPortListed { at } | ProviderAssignedUsername { at } => {
+                at.clone()
+            }
             AutoconfigInsecure { named, .. } => named.clone(),
-            DomainNotFound { .. }
-            | NoMailRecords { .. }
-            | AutoconfigDowngradeRefused { .. }
-            | ProviderAssignedUsername => Vec::new(),
+            DomainNotFound { .. } | NoMailRecords { .. } | AutoconfigDowngradeRefused { .. } => {
+                Vec::new()
+            }
         }
     }
 }
 
-/// Worst first, then by kind and data: the same findings always come in the same order.
+/// Worst first, then in the order the kinds are declared above, then by their data: the
+/// same findings always come in the same order.
 pub fn sort(findings: &mut Vec<Finding>) {
     findings.sort_by(|a, b| (a.severity(), a).cmp(&(b.severity(), b)));
     findings.dedup();
@@ -245,10 +251,10 @@ mod tests {
     fn worst_first_and_deduplicated() {
         let at = Place::new(Protocol::Imap, "imap.example.jp", 993);
         let mut list = vec![
-            Finding::ProviderAssignedUsername,
+            Finding::ProviderAssignedUsername { at: Vec::new() },
             Finding::PlaintextOnly { at: at.clone() },
             Finding::StarttlsFailed { at: at.clone() },
-            Finding::ProviderAssignedUsername,
+            Finding::ProviderAssignedUsername { at: Vec::new() },
         ];
         sort(&mut list);
         let kinds: Vec<&str> = list.iter().map(Finding::kind).collect();
@@ -270,7 +276,7 @@ mod tests {
                 blocked: vec![at.clone()],
                 working: Vec::new(),
             },
-            Finding::ProviderAssignedUsername,
+            Finding::ProviderAssignedUsername { at: Vec::new() },
             Finding::CertificateNotYetValid {
                 at: vec![at],
                 not_before: "2030-01-01T00:00:00Z".into(),
@@ -286,12 +292,14 @@ mod tests {
         let unconfirmed = Finding::AutoconfigInsecure {
             url: "http://autoconfig.example.jp/".into(),
             named: Vec::new(),
+            verified: Vec::new(),
             confirmed: false,
         };
         assert_eq!(unconfirmed.severity(), Severity::Warning);
         let confirmed = Finding::AutoconfigInsecure {
             url: "http://autoconfig.example.jp/".into(),
             named: Vec::new(),
+            verified: Vec::new(),
             confirmed: true,
         };
         assert_eq!(confirmed.severity(), Severity::Info);

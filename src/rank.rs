@@ -236,6 +236,15 @@ impl ClaimKey {
     }
 }
 
+/// The rank a claim reaches when a probe verifies it (with a trusted certificate): rule 1
+/// puts every encrypted setting before a plaintext one, then the claim key decides. The
+/// engine's cut-off compares these, in the same order as [`sort_key`].
+pub type VerifiedRank = (bool, ClaimKey);
+
+pub fn verified_rank(key: ClaimKey) -> VerifiedRank {
+    (key.security == Security::Plain, key)
+}
+
 /// The key of `endpoint` as claimed by `sources`, listed at `position` by its source.
 pub fn claim_key(
     endpoint: &Endpoint,
@@ -364,6 +373,11 @@ fn setting_for(
                 sources.push(source.clone());
             }
         }
+    }
+    // Guessing fills gaps: a guess that a source also named says nothing more (and whether
+    // the guess came first is a matter of timing).
+    if sources.iter().any(|s| s.kind != SourceKind::Guess) {
+        sources.retain(|s| s.kind != SourceKind::Guess);
     }
     // Guesses and a certificate's names claim nothing: only a working one is a setting.
     let only_inferred = sources
@@ -808,7 +822,7 @@ mod tests {
     }
 
     #[test]
-    fn trusted_source_wins_a_tie_and_sources_are_unioned() {
+    fn trusted_source_wins_a_tie_and_guesses_only_fill_gaps() {
         let report = rank(
             vec![
                 source(
@@ -851,8 +865,9 @@ mod tests {
             Mode::Full,
         );
         assert_eq!(report.incoming[0].endpoint.host, "imap.example.jp");
+        // A guess that a source also named is not listed: guessing only fills gaps.
         let kinds: Vec<SourceKind> = report.incoming[1].sources.iter().map(|s| s.kind).collect();
-        assert_eq!(kinds, [SourceKind::Srv, SourceKind::Guess]);
+        assert_eq!(kinds, [SourceKind::Srv]);
         assert_eq!(report.incoming[0].auth, [AuthMethod::PasswordCleartext]);
     }
 

@@ -138,7 +138,7 @@ impl Run<'_> {
 
     /// Probe `place`, unless it has been probed already (one probe answers for every claim
     /// about a place). `waited_for` is false for diagnostic probes (port 25 of the MX):
-    /// their answer is used when it comes in time, and never holds up the answer.
+    /// their answer is used when it comes in time, and never holds up a verified answer.
     pub(super) fn probe(&mut self, place: Place, waited_for: bool) {
         if !self.probed.insert(place.clone()) {
             return;
@@ -175,7 +175,7 @@ impl Run<'_> {
     /// A probe found a certificate for other names: look for the setting it points at.
     pub(super) fn look_up_alternatives(&mut self, template: Candidate, names: Vec<String>) {
         let dns = self.engine.dns.clone();
-        let query = format!("names in the certificate of {}", template.endpoint.host);
+        let query = discover::certificate::query(&template.endpoint);
         self.spawn_source(SourceKind::Certificate, query, async move {
             let (report, alias) =
                 discover::certificate::alternatives(&dns, &template, &names).await;
@@ -183,18 +183,13 @@ impl Run<'_> {
         });
     }
 
-    /// Probe guessed hosts for `protocols`, ranked below anything a source names. Guessing
-    /// fills gaps: a host and port a source already named is not guessed again.
+    /// Probe guessed hosts for `protocols`, ranked below anything a source names. A host
+    /// and port a source named is not probed again (one probe answers for every claim), and
+    /// the ranking lists a guess among a setting's sources only when nothing else named it.
     pub(super) fn guess(&mut self, protocols: &[Protocol]) {
         let started = std::time::Instant::now();
-        let mut candidates =
+        let candidates =
             discover::guess::candidates(self.email, protocols, self.mx_host.as_deref());
-        candidates.retain(|c| {
-            let e = &c.endpoint;
-            !self
-                .potential
-                .contains_key(&(e.protocol, e.host.clone(), e.port))
-        });
         let names: Vec<String> = protocols.iter().map(|p| p.to_string()).collect();
         let report = SourceReport::found(
             SourceKind::Guess,

@@ -5,36 +5,40 @@
 //! Everything runs in one `JoinSet`, so whatever is still running when the answer is
 //! known (a tarpit, a filtered port, a slow web server) is cancelled, never waited for.
 //!
-//! **Guessing** starts after a short head start ([`GUESS_HEAD_START`]) or as soon as the
-//! sources are done, for each direction that has no verified answer by then. Guesses rank
-//! below anything a source names (`rank::ClaimKey::guessed`), so a source that answers
-//! later still wins.
+//! **Guessing** starts once the DNS sources (SRV, MX) have answered, or after a short
+//! head start ([`GUESS_HEAD_START`]), for each direction that has no verified answer by
+//! then. Guesses rank below anything a source names (`rank::ClaimKey::guessed`), so a
+//! source that answers later still wins.
 //!
 //! **When to stop**, per direction (incoming, outgoing): a verified setting exists, and
-//! nothing still running is worth waiting for:
-//! - a probe that could outrank it (`rank::ClaimKey`, the ranking's own key, ties
-//!   included, so the same servers give the same answer whichever answered first) is
-//!   waited for until it has run as long as the verified probe took, plus [`MIN_GRACE`]:
-//!   a server like the verified one has answered by then; one that has not is silent,
-//!   filtered or far slower;
-//! - a source is not waited for when the verified setting is already the best there can
-//!   be (a new candidate could at most tie). Otherwise, when the verified setting is
-//!   inside the address's domain, a source is waited for [`SOURCE_ROUND_TRIPS`] round
-//!   trips of the verified connection (at least [`MIN_SOURCE_PATIENCE`]) from its start:
-//!   a web fetch needs DNS, TCP, TLS and HTTP, and one that took far longer is stuck. For
-//!   a setting the user would have to confirm, sources get four times the verification's
-//!   time after it (at least [`MIN_SOURCE_PATIENCE`]): an authenticated answer is worth
-//!   more there.
-//! - any other probe still running is drained: given [`DRAIN`] beyond that time, or three
-//!   times that time when its host has answered another probe. Probes of the same servers
-//!   finish together, and the report must not depend on which was first;
-//! - There is no grace for a plaintext answer: while anything encrypted may still work,
-//!   it is waited for.
+//! nothing still running is worth waiting for. Ranks compare as `rank::verified_rank`
+//! does, the ranking's own order, ties included, so the same servers give the same answer
+//! whichever answered first.
+//! - A probe that could outrank it is waited for until it has run as long as the
+//!   verified probe took plus a few round trips of the verified connection (at least
+//!   [`MIN_GRACE`]): a server like the verified one has answered by then; one that has
+//!   not is silent, filtered or far slower.
+//! - A probe that cannot outrank it is drained when it is a peer of the verified probe
+//!   (started with it, [`PEER_WINDOW`]) on a host that has answered another probe: given
+//!   three times the verified probe's time plus [`DRAIN`], since probes of the same
+//!   server started together finish together, and the report should not depend on which
+//!   was first. Any other is not waited for; nor is a diagnostic probe (port 25 of the MX).
+//! - A source is not waited for when the verified setting is already the best there can
+//!   be: a new candidate could at most tie with it, differing in which source named it (a
+//!   more trusted source that is slower than the verification is not waited for). Else,
+//!   when the verified setting needs no confirmation, a source is waited for
+//!   [`SOURCE_ROUND_TRIPS`] round trips of the verified connection (at least
+//!   [`MIN_SOURCE_PATIENCE`]) from its start: a web fetch needs DNS, TCP, TLS and HTTP,
+//!   and one that took far longer is stuck. For a setting the user would have to confirm,
+//!   sources get four times the verification's time after it (at least
+//!   [`MIN_SOURCE_PATIENCE`]): an authenticated answer is worth more there.
+//! - There is no patience limit for a plaintext answer: while anything encrypted may
+//!   still work, it is waited for.
 //!
-//! **Giving up**: when nothing verified, every probe has ended and guessing has started
-//! for both directions, a source that has run for a whole `--timeout` (and [`MIN_GRACE`])
-//! without answering is not waited for: a domain whose packets are all dropped costs one
-//! timeout.
+//! **Giving up**, per direction: when nothing is verified, guessing has started, every
+//! probe of the direction has ended and every source has run a whole `--timeout` (plus
+//! [`MIN_GRACE`]) without answering, nothing more is waited for: a domain whose packets are
+//! all dropped costs one timeout.
 
 mod launch;
 
@@ -47,7 +51,7 @@ use crate::net::http::HttpClient;
 use crate::probe::outcome::CertificateProblem;
 use crate::probe::{EndpointReport, Outcome, Prober, Stage};
 use crate::progress::Progress;
-use crate::rank::{self, ClaimKey, Place, RankInput};
+use crate::rank::{self, ClaimKey, Place, RankInput, VerifiedRank};
 use crate::report::model::{Mode, ProviderMatch, Report};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -98,8 +102,16 @@ struct Pending {
 /// How long guessing waits for the sources, at most.
 pub const GUESS_HEAD_START: Duration = Duration::from_millis(150);
 
-/// The shortest grace period for probes: enough for a few round trips on a slow link.
-pub const MIN_GRACE: Duration = Duration::from_millis(250);
+/// The shortest grace period for a probe that could outrank the verified answer.
+pub const MIN_GRACE: Duration = Duration::from_millis(100);
+
+/// Round trips of the verified connection a better probe gets beyond the verified
+/// probe's own time.
+pub const GRACE_ROUND_TRIPS: u32 = 4;
+
+/// Probes started this close to the verified one are its peers: started together, they
+/// finish together when their host is the same.
+pub const PEER_WINDOW: Duration = Duration::from_millis(50);
 
 /// How long past the verified probe's own time a probe that cannot outrank the answer is
 /// still waited for (see `Run::probe_patience`).
@@ -119,6 +131,28 @@ struct FirstVerified {
     took: Duration,
     /// Its connection's round trip (the connect time).
     round_trip: Duration,
+}
+
+impl FirstVerified {
+    fn started(&self) -> Instant {
+        self.at.checked_sub(self.took).unwrap_or(self.at)
+    }
+
+    /// What a better probe gets beyond the verified probe's own time: a few round trips of
+    /// this network.
+    fn grace(&self) -> Duration {
+        (self.round_trip * GRACE_ROUND_TRIPS).max(MIN_GRACE)
+    }
+}
+
+/// A probe still running, as the cut-off sees it.
+struct PendingProbe<'a> {
+    place: &'a Place,
+    started: Instant,
+    /// A probe for a diagnosis only: never waited for.
+    diagnostic: bool,
+    /// The rank it reaches if it verifies; None for a diagnostic probe.
+    potential: Option<VerifiedRank>,
 }
 
 struct Run<'a> {
@@ -211,8 +245,10 @@ fn table_lookup(
 
 /// A verified answer a client can use: it worked, the certificate is trusted (or there
 /// is no TLS), and it takes a password login.
+/// Never SMTP port 25: it is never recommended (see `Setting::recommendable`).
 fn usable(report: &EndpointReport) -> bool {
-    report.is_ok() && report.certificate_trusted() && report.login_possible()
+    let relay = report.protocol == crate::model::Protocol::Smtp && report.port == 25;
+    report.is_ok() && report.certificate_trusted() && report.login_possible() && !relay
 }
 
 /// The order sources are listed in (and consulted in, as far as order matters).
@@ -271,7 +307,7 @@ impl<'a> Run<'a> {
                 self.pending.len()
             ));
             self.start_guesses();
-            if self.satisfied() || self.tasks.is_empty() || self.gave_up() {
+            if self.satisfied() || self.tasks.is_empty() {
                 return;
             }
             let wake = self.next_wake();
@@ -415,61 +451,64 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// The best rank verified so far in one direction.
-    fn best_verified(&self, direction: Direction) -> Option<ClaimKey> {
-        self.probes
+    /// The best rank verified so far in one direction, with its first verification.
+    fn best_verified(&self, direction: Direction) -> Option<(VerifiedRank, FirstVerified)> {
+        let first = *self.first_verified.get(&direction)?;
+        let best = self
+            .probes
             .iter()
             .filter(|p| p.protocol.direction() == direction && usable(p))
             .filter_map(|p| {
                 let claimed = self.potential.get(&place_of(p))?;
-                Some(claimed.with_security(p.security?))
+                Some(rank::verified_rank(claimed.with_security(p.security?)))
             })
-            .min()
+            .min()?;
+        Some((best, first))
     }
 
-    /// Probes of `direction` still running: where, since when, and whether a source
-    /// named the place (a diagnostic probe has no rank).
-    fn pending_probes(
-        &self,
-        direction: Direction,
-    ) -> impl Iterator<Item = (&Place, Instant, Option<&ClaimKey>)> {
+    /// Probes of `direction` still running.
+    fn pending_probes(&self, direction: Direction) -> impl Iterator<Item = PendingProbe<'_>> {
         self.pending.values().filter_map(move |p| match &p.task {
             Task::Probe(place) | Task::Diagnostic(place) if place.0.direction() == direction => {
-                Some((place, p.started, self.potential.get(place)))
+                Some(PendingProbe {
+                    place,
+                    started: p.started,
+                    diagnostic: matches!(p.task, Task::Diagnostic(_)),
+                    potential: self.potential.get(place).copied().map(rank::verified_rank),
+                })
             }
             _ => None,
         })
     }
 
-    fn pending_sources(&self) -> impl Iterator<Item = Instant> + '_ {
+    /// Sources still running: their kind and since when.
+    fn pending_sources(&self) -> impl Iterator<Item = (SourceKind, Instant)> + '_ {
         self.pending.values().filter_map(|p| match p.task {
-            Task::Source(..) => Some(p.started),
+            Task::Source(kind, _) => Some((kind, p.started)),
             _ => None,
         })
     }
 
-    /// When a pending probe stops being worth waiting for (see the module doc): one that
-    /// could outrank the answer gets [`MIN_GRACE`] beyond the time the verified probe took;
-    /// one of a host that has answered another probe gets three times that time plus
-    /// [`DRAIN`] (a STARTTLS dialogue takes more round trips than implicit TLS), so the
-    /// report holds the same probes whichever answered first; any other only [`DRAIN`].
+    /// Until when a pending probe is waited for, once `best` is verified; None when it is
+    /// not waited for at all (see the module doc).
     fn probe_patience(
         &self,
-        place: &Place,
-        started: Instant,
+        probe: &PendingProbe<'_>,
+        best: &VerifiedRank,
         first: &FirstVerified,
-        better: bool,
-    ) -> Instant {
+    ) -> Option<Instant> {
+        let better = probe.potential.is_some_and(|p| p < *best);
+        let peer = probe.started <= first.started() + PEER_WINDOW;
         if better {
-            started + first.took + MIN_GRACE
-        } else if self.answered.contains(&place.1) {
-            started + first.took * 3 + DRAIN
+            Some(probe.started + first.took + first.grace())
+        } else if peer && !probe.diagnostic && self.answered.contains(&probe.place.1) {
+            Some(probe.started + first.took * 3 + DRAIN)
         } else {
-            started + first.took + DRAIN
+            None
         }
     }
 
-    /// When a pending source stops being worth waiting for, given the verified `best`.
+    /// Until when a pending source is waited for, given the verified `best`.
     fn source_patience(&self, started: Instant, best: &ClaimKey, first: &FirstVerified) -> Instant {
         if best.needs_confirmation {
             first.at + (first.took * 4).max(MIN_SOURCE_PATIENCE)
@@ -478,65 +517,69 @@ impl<'a> Run<'a> {
         }
     }
 
-    fn direction_done(&self, direction: Direction) -> bool {
-        let (Some(best), Some(first)) = (
-            self.best_verified(direction),
-            self.first_verified.get(&direction),
-        ) else {
+    /// Until when a source is waited for when nothing is verified: one `--timeout`, plus
+    /// [`MIN_GRACE`] for a source whose own step just timed out and that is finishing
+    /// with its fallback.
+    fn last_chance(&self, started: Instant) -> Instant {
+        started + self.engine.prober.options().step_timeout + MIN_GRACE
+    }
+
+    /// A verified answer that nothing still running is worth waiting for.
+    fn settled(&self, direction: Direction) -> bool {
+        let Some((best, first)) = self.best_verified(direction) else {
             return false;
         };
         let now = Instant::now();
         // No patience limit for plaintext: anything encrypted still running is worth it.
-        let patient = best.security == Security::Plain;
-        let probes_settled = self
-            .pending_probes(direction)
-            .all(|(place, started, potential)| {
-                let better = potential.is_some_and(|p| *p < best);
-                let waited = now >= self.probe_patience(place, started, first, better);
-                waited && !(better && patient)
+        let patient = best.1.security == Security::Plain;
+        let probes_settled = self.pending_probes(direction).all(|probe| {
+            let better = probe.potential.is_some_and(|p| p < best);
+            match self.probe_patience(&probe, &best, &first) {
+                None => true,
+                Some(until) => now >= until && !(better && patient),
+            }
+        });
+        let sources_settled = best.1.is_best_possible()
+            || self.pending_sources().all(|(_, started)| {
+                !patient && now >= self.source_patience(started, &best.1, &first)
             });
-        let sources_settled = best.is_best_possible()
-            || self
-                .pending_sources()
-                .all(|started| !patient && now >= self.source_patience(started, &best, first));
         probes_settled && sources_settled
+    }
+
+    /// Nothing verified, every guess and probe of the direction has ended, and what is
+    /// still running has had its last chance: nothing is going to answer.
+    fn exhausted(&self, direction: Direction) -> bool {
+        let now = Instant::now();
+        self.guessed.contains(&direction)
+            && self.pending_probes(direction).all(|probe| probe.diagnostic)
+            && self
+                .pending_sources()
+                .all(|(_, started)| now >= self.last_chance(started))
     }
 
     fn satisfied(&self) -> bool {
         match self.settings.mode {
-            Mode::Full => Direction::BOTH.iter().all(|d| self.direction_done(*d)),
+            Mode::Full => Direction::BOTH
+                .iter()
+                .all(|d| self.settled(*d) || self.exhausted(*d)),
             _ => self.pending_sources().next().is_none(),
         }
     }
 
-    /// Nothing verified, nothing left to probe, and what is still running has had a whole
-    /// `--timeout` without answering (plus [`MIN_GRACE`]: a source whose own step just
-    /// timed out is finishing with its fallback): it is not going to.
-    fn gave_up(&self) -> bool {
-        if self.settings.mode != Mode::Full
-            || !self.first_verified.is_empty()
-            || self.guessed.len() < Direction::BOTH.len()
-        {
-            return false;
-        }
-        let patience = self.engine.prober.options().step_timeout + MIN_GRACE;
-        let now = Instant::now();
-        self.pending.values().all(|p| match p.task {
-            Task::Source(..) => now >= p.started + patience,
-            Task::Diagnostic(_) => true,
-            Task::Probe(_) => false,
-        })
+    /// Whether the sources have had their head start: the DNS sources (SRV, MX, which
+    /// also names the MX host to guess) have answered, [`GUESS_HEAD_START`] has passed, or
+    /// every source is done.
+    fn head_start_over(&self) -> bool {
+        Instant::now() >= self.started + GUESS_HEAD_START
+            || self
+                .pending_sources()
+                .all(|(kind, _)| !matches!(kind, SourceKind::Srv | SourceKind::Mx))
     }
 
     /// Start guessing for each direction without a verified answer, once the sources have
-    /// had their head start (or are all done).
+    /// had their head start.
     fn start_guesses(&mut self) {
-        if self.settings.mode != Mode::Full {
-            return;
-        }
-        let head_start_over = Instant::now() >= self.started + GUESS_HEAD_START
-            || self.pending_sources().next().is_none();
-        if !head_start_over {
+        if self.settings.mode != Mode::Full || !self.head_start_over() {
             return;
         }
         let mut protocols = Vec::new();
@@ -556,23 +599,22 @@ impl<'a> Run<'a> {
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
         let mut times = vec![self.started + GUESS_HEAD_START];
-        let step = self.engine.prober.options().step_timeout + MIN_GRACE;
-        times.extend(self.pending_sources().map(|started| started + step));
-        for (direction, first) in &self.first_verified {
-            let best = self.best_verified(*direction);
+        times.extend(
+            self.pending_sources()
+                .map(|(_, started)| self.last_chance(started)),
+        );
+        for direction in Direction::BOTH {
+            let Some((best, first)) = self.best_verified(direction) else {
+                continue;
+            };
             times.extend(
-                self.pending_probes(*direction)
-                    .map(|(place, started, potential)| {
-                        let better = potential.zip(best.as_ref()).is_some_and(|(p, b)| p < b);
-                        self.probe_patience(place, started, first, better)
-                    }),
+                self.pending_probes(direction)
+                    .filter_map(|probe| self.probe_patience(&probe, &best, &first)),
             );
-            if let Some(best) = self.best_verified(*direction) {
-                times.extend(
-                    self.pending_sources()
-                        .map(|started| self.source_patience(started, &best, first)),
-                );
-            }
+            times.extend(
+                self.pending_sources()
+                    .map(|(_, started)| self.source_patience(started, &best.1, &first)),
+            );
         }
         times
             .into_iter()

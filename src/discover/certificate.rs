@@ -24,7 +24,7 @@ pub async fn alternatives(
 ) -> (SourceReport, Option<Alias>) {
     let started = std::time::Instant::now();
     let host = &template.endpoint.host;
-    let query = format!("names in the certificate of {host}");
+    let query = query(&template.endpoint);
     let canonical = dns.canonical_name(host).await.ok().flatten();
     if let Some(canonical) = canonical.filter(|c| covers(names, c)) {
         let candidate = renamed(template, &canonical, format!("canonical name of {host}"));
@@ -44,6 +44,15 @@ pub async fn alternatives(
     }
     let report = SourceReport::found(SourceKind::Certificate, query, candidates);
     (report.with_elapsed(started.elapsed()), None)
+}
+
+/// What the lookup for `endpoint` asks, as its report says: one lookup per place, named
+/// with its port so that reports sort the same way every run.
+pub fn query(endpoint: &Endpoint) -> String {
+    format!(
+        "names in the certificate of {}:{} ({})",
+        endpoint.host, endpoint.port, endpoint.protocol
+    )
 }
 
 /// The names worth connecting to: not wildcards, not the host itself, at most

@@ -35,11 +35,7 @@ fn pick(lang: Lang, en: String, ja: String) -> String {
     }
 }
 
-fn wording(
-    lang: Lang,
-    (what_en, next_en): (String, String),
-    (what_ja, next_ja): (String, String),
-) -> Wording {
+fn wording(lang: Lang, ((what_en, next_en), (what_ja, next_ja)): Texts) -> Wording {
     match lang {
         Lang::En => Wording {
             what: what_en,
@@ -65,241 +61,228 @@ fn places(list: &[Place], lang: Lang) -> String {
         .join(labels::list_separator(lang))
 }
 
+/// The distinct hosts of several places, joined for a sentence.
+fn hosts(list: &[Place], lang: Lang) -> String {
+    let mut names: Vec<&str> = list.iter().map(|p| p.host.as_str()).collect();
+    names.dedup();
+    names.join(labels::list_separator(lang))
+}
+
 /// `2027-01-31` from an RFC 3339 time (the date is what a person checks).
 fn day(rfc3339: &str) -> &str {
     rfc3339.get(..10).unwrap_or(rfc3339)
 }
 
+/// English and Japanese: (what happened, what to do next) in each.
+type Texts = ((String, String), (String, String));
+
 /// The finding `f` in `lang`.
 pub fn finding(f: &Finding, lang: Lang) -> Wording {
     use Finding::*;
-    let l = lang;
-    match f {
-        DomainNotFound { domain } => wording(
-            l,
-            (
-                format!("The domain {domain} does not exist (DNS answers NXDOMAIN)."),
-                "Check the spelling of the address after the @.".into(),
-            ),
-            (
-                format!("ドメイン {domain} は存在しません（DNS の応答が NXDOMAIN）。"),
-                "メールアドレスの @ より後ろの綴りを確認してください。".into(),
-            ),
-        ),
-        NoMailRecords { domain } => wording(
-            l,
-            (
-                format!(
-                    "The domain {domain} exists, but has no mail records: no MX, no SRV, and none of the usual mail host names resolves."
-                ),
-                "Check the spelling of the address; if it is right, ask the mail administrator which servers to use.".into(),
-            ),
-            (
-                format!(
-                    "ドメイン {domain} は存在しますが、メール用の DNS レコード（MX・SRV）がなく、一般的なメールサーバー名も見つかりません。"
-                ),
-                "メールアドレスの綴りを確認し、正しければメール管理者に使用するサーバーを問い合わせてください。".into(),
-            ),
-        ),
-        AllTimedOut { at } => wording(
-            l,
-            (
-                format!(
-                    "Every connection to the domain's servers timed out ({}): a firewall drops the traffic, on this network or at the server.",
-                    places(at, l)
-                ),
-                "Try from another network (for example a phone's mobile data); if it works there, the firewall is on this network.".into(),
-            ),
-            (
-                format!(
-                    "ドメインのサーバーへの接続がすべてタイムアウトしました（{}）。この回線かサーバー側のファイアウォールが通信を遮断しています。",
-                    places(at, l)
-                ),
-                "別の回線（スマートフォンのモバイル通信など）から試してください。そちらでつながるなら、遮断しているのはこの回線です。".into(),
-            ),
-        ),
-        StarttlsFailed { at: p } => wording(
-            l,
-            (
-                format!(
-                    "The upgrade to encryption (STARTTLS) fails on {}: the server agrees to it, then the TLS handshake fails. A network device may be stripping encryption, or the server is broken.",
-                    at(p)
-                ),
-                "Do not use this setting, and do not switch encryption off: no password was sent. Use another setting, or try from another network and report it to the provider.".into(),
-            ),
-            (
-                format!(
-                    "{} では暗号化への切り替え（STARTTLS）が失敗します。サーバーは応じますが、その後の TLS ハンドシェイクが成立しません。途中のネットワーク機器が暗号化を妨げているか、サーバーの不具合です。",
-                    at(p)
-                ),
-                "この設定は使わず、暗号化を「なし」にもしないでください（パスワードは送信していません）。別の設定を使うか、別の回線から試し、プロバイダーに連絡してください。".into(),
-            ),
-        ),
+    let texts = match f {
+        DomainNotFound { domain } => domain_not_found(domain),
+        NoMailRecords { domain } => no_mail_records(domain),
+        AllTimedOut { at } => all_timed_out(at),
+        StarttlsFailed { at } => starttls_failed(at),
         ObsoleteTls {
-            at: p,
+            at,
             version,
             certificate_names,
             key_bits,
-        } => obsolete_tls(l, p, version, certificate_names, *key_bits),
+        } => obsolete_tls(at, version, certificate_names, *key_bits),
         PlaintextOnTlsPort {
-            at: p,
+            at,
             greeting,
             instead,
-        } => plaintext_on_tls_port(l, p, greeting, instead.as_ref()),
-        Port25Blocked { blocked, working } => wording(
-            l,
-            (
-                format!(
-                    "Port 25 does not answer ({}) while submission does ({}): outbound port 25 is blocked on this network (OP25B, usual with Japanese ISPs and mobile carriers).",
-                    places(blocked, l),
-                    places(working, l)
-                ),
-                "Nothing is wrong with the account: send through port 587 or 465 with authentication, as recommended above.".into(),
-            ),
-            (
-                format!(
-                    "ポート 25（{}）は応答せず、{} は応答します。この回線では外向きのポート 25 が遮断されています（OP25B。日本のプロバイダーや携帯キャリアでは一般的です）。",
-                    places(blocked, l),
-                    places(working, l)
-                ),
-                "アカウントの問題ではありません。上の推奨設定どおり、ポート 587 か 465 を使い、送信サーバーの認証をオンにしてください。".into(),
-            ),
-        ),
+        } => plaintext_on_tls_port(at, greeting, instead.as_ref()),
+        Port25Blocked { blocked, working } => port_25_blocked(blocked, working),
         CertificateNameMismatch {
-            at: list,
+            at,
             names,
             verified_alternative,
-        } => name_mismatch(l, list, names, verified_alternative.as_deref()),
+        } => name_mismatch(at, names, verified_alternative.as_deref()),
         AliasNotInCertificate {
-            at: list,
+            at,
             canonical,
             canonical_verified,
-        } => alias(l, list, canonical, *canonical_verified),
-        CertificateSelfSigned { at: list, subject } => untrusted(
-            l,
-            list,
-            (
-                format!("is self-signed ({subject}): no trusted authority vouches for it"),
-                format!("自己署名証明書です（{subject}）。信頼できる認証局の保証がありません"),
-            ),
-        ),
-        CertificateExpired { at: list, not_after } => untrusted(
-            l,
-            list,
-            (
-                format!("expired on {}", day(not_after)),
-                format!("{} に有効期限が切れています", day(not_after)),
-            ),
-        ),
-        CertificateNotYetValid { at: list, not_before } => untrusted(
-            l,
-            list,
-            (
-                format!(
-                    "is not valid until {} (or this computer's clock is wrong)",
-                    day(not_before)
-                ),
-                format!(
-                    "{} まで有効になりません（このパソコンの時計がずれている可能性もあります）",
-                    day(not_before)
-                ),
-            ),
-        ),
-        CertificateUnknownIssuer { at: list, issuer } => untrusted(
-            l,
-            list,
-            (
-                format!(
-                    "was issued by an authority this computer does not trust ({issuer}); if it is your organisation's CA, pass it with --ca-file"
-                ),
-                format!(
-                    "信頼されていない認証局が発行しています（{issuer}）。組織内の認証局であれば --ca-file で指定してください"
-                ),
-            ),
-        ),
-        CertificateInvalid { at: list, detail } => untrusted(
-            l,
-            list,
-            (
-                format!("is not valid ({detail})"),
-                format!("無効です（{detail}）"),
-            ),
-        ),
-        PlaintextOnly { at: p } => wording(
-            l,
-            (
-                format!(
-                    "{} works only without encryption: the password would cross the network readable by anyone on the way.",
-                    at(p)
-                ),
-                "Ask the provider for an encrypted (SSL/TLS or STARTTLS) server before using it.".into(),
-            ),
-            (
-                format!(
-                    "{} は暗号化なしでしか接続できません。パスワードが読み取れる状態でネットワークを流れます。",
-                    at(p)
-                ),
-                "使う前に、暗号化（SSL/TLS か STARTTLS）に対応したサーバーをプロバイダーに確認してください。".into(),
-            ),
-        ),
-        AutoconfigDowngradeRefused { url } => wording(
-            l,
-            (
-                format!(
-                    "{url} redirected to plain http; mailcfg refused to follow it, so nothing from that redirect is used."
-                ),
-                "The provider should serve its autoconfig over https without a downgrade.".into(),
-            ),
-            (
-                format!(
-                    "{url} は暗号化されていない http へ転送しようとしたため、転送先は使っていません。"
-                ),
-                "プロバイダー側で autoconfig を https のまま提供する必要があります。".into(),
-            ),
-        ),
+        } => alias(at, canonical, *canonical_verified),
+        CertificateSelfSigned { .. }
+        | CertificateExpired { .. }
+        | CertificateNotYetValid { .. }
+        | CertificateUnknownIssuer { .. }
+        | CertificateInvalid { .. } => untrusted(f),
+        PlaintextOnly { at } => plaintext_only(at),
+        AutoconfigDowngradeRefused { url } => downgrade_refused(url),
         AutoconfigInsecure {
             url,
             named,
-            confirmed,
-        } => insecure_autoconfig(l, url, named, *confirmed),
-        RelayPortListed { at: list } => wording(
-            l,
-            (
-                format!(
-                    "Port 25 ({}) is for delivery between mail servers; many networks block it for mail clients (OP25B).",
-                    places(list, l)
-                ),
-                "Use 465 or 587 for sending.".into(),
-            ),
-            (
-                format!(
-                    "ポート 25（{}）はサーバー間の配送用で、多くの回線ではメールソフトからの利用が遮断されています（OP25B）。",
-                    places(list, l)
-                ),
-                "送信には 465 か 587 を使ってください。".into(),
-            ),
-        ),
-        ProviderAssignedUsername => wording(
-            l,
-            (
-                "The user name is an ID the provider issues, not your email address.".into(),
-                "Look it up in the provider's registration letter or member page.".into(),
-            ),
-            (
-                "ユーザー名はプロバイダーが発行する ID で、メールアドレスではありません。".into(),
-                "登録通知書やプロバイダーの会員ページで確認してください。".into(),
-            ),
-        ),
-    }
+            verified,
+            ..
+        } => insecure_autoconfig(url, named, verified),
+        RelayPortListed { at } => relay_port_listed(at),
+        ProviderAssignedUsername { .. } => provider_assigned_username(),
+    };
+    wording(lang, texts)
 }
 
-fn obsolete_tls(
-    l: Lang,
-    p: &Place,
-    version: &str,
-    names: &[String],
-    key_bits: Option<u32>,
-) -> Wording {
+fn domain_not_found(domain: &str) -> Texts {
+    (
+        (
+            format!("The domain {domain} does not exist (DNS answers NXDOMAIN)."),
+            "Check the spelling of the address after the @.".into(),
+        ),
+        (
+            format!("ドメイン {domain} は存在しません（DNS の応答が NXDOMAIN）。"),
+            "メールアドレスの @ より後ろの綴りを確認してください。".into(),
+        ),
+    )
+}
+
+fn no_mail_records(domain: &str) -> Texts {
+    (
+        (
+            format!(
+                "The domain {domain} exists, but has no mail records: no MX, no SRV, and none of the usual mail host names resolves."
+            ),
+            "Check the spelling of the address; if it is right, ask the mail administrator which servers to use.".into(),
+        ),
+        (
+            format!(
+                "ドメイン {domain} は存在しますが、メール用の DNS レコード（MX・SRV）がなく、一般的なメールサーバー名も見つかりません。"
+            ),
+            "メールアドレスの綴りを確認し、正しければメール管理者に使用するサーバーを問い合わせてください。".into(),
+        ),
+    )
+}
+
+fn all_timed_out(at: &[Place]) -> Texts {
+    (
+        (
+            format!(
+                "Every connection to the domain's servers timed out ({}): a firewall drops the traffic, on this network or at the server.",
+                places(at, Lang::En)
+            ),
+            "Try from another network (for example a phone's mobile data); if it works there, the firewall is on this network.".into(),
+        ),
+        (
+            format!(
+                "ドメインのサーバーへの接続がすべてタイムアウトしました（{}）。この回線かサーバー側のファイアウォールが通信を遮断しています。",
+                places(at, Lang::Ja)
+            ),
+            "別の回線（スマートフォンのモバイル通信など）から試してください。そちらでつながるなら、遮断しているのはこの回線です。".into(),
+        ),
+    )
+}
+
+fn starttls_failed(p: &Place) -> Texts {
+    (
+        (
+            format!(
+                "The upgrade to encryption (STARTTLS) fails on {}: the server agrees to it, then the TLS handshake fails. A network device may be stripping encryption, or the server is broken.",
+                at(p)
+            ),
+            "Do not use this setting, and do not switch encryption off: no password was sent. Use another setting, or try from another network and report it to the provider.".into(),
+        ),
+        (
+            format!(
+                "{} では暗号化への切り替え（STARTTLS）が失敗します。サーバーは応じますが、その後の TLS ハンドシェイクが成立しません。途中のネットワーク機器が暗号化を妨げているか、サーバーの不具合です。",
+                at(p)
+            ),
+            "この設定は使わず、暗号化方法を「なし」にもしないでください（パスワードは送信していません）。別の設定を使うか、別の回線から試し、プロバイダーに連絡してください。".into(),
+        ),
+    )
+}
+
+fn port_25_blocked(blocked: &[Place], working: &[Place]) -> Texts {
+    (
+        (
+            format!(
+                "Port 25 does not answer ({}) while submission does ({}): outbound port 25 is blocked on this network (OP25B, usual with Japanese ISPs and mobile carriers).",
+                places(blocked, Lang::En),
+                places(working, Lang::En)
+            ),
+            "Nothing is wrong with the account: send through port 587 or 465 with authentication, as in the recommended settings.".into(),
+        ),
+        (
+            format!(
+                "ポート 25（{}）は応答せず、{} は応答します。この回線では外向きのポート 25 が遮断されています（OP25B。日本のプロバイダーや携帯キャリアでは一般的です）。",
+                places(blocked, Lang::Ja),
+                places(working, Lang::Ja)
+            ),
+            "アカウントの問題ではありません。推奨設定のとおりポート 587 か 465 を使い、「送信サーバーは認証が必要」をオンにしてください。".into(),
+        ),
+    )
+}
+
+fn plaintext_only(p: &Place) -> Texts {
+    (
+        (
+            format!(
+                "{} works only without encryption: the password would cross the network readable by anyone on the way.",
+                at(p)
+            ),
+            "Ask the provider for an encrypted (SSL/TLS or STARTTLS) server before using it.".into(),
+        ),
+        (
+            format!(
+                "{} は暗号化なしでしか接続できません。パスワードが読み取れる状態でネットワークを流れます。",
+                at(p)
+            ),
+            "使う前に、暗号化（SSL/TLS か STARTTLS）に対応したサーバーをプロバイダーに確認してください。".into(),
+        ),
+    )
+}
+
+fn downgrade_refused(url: &str) -> Texts {
+    (
+        (
+            format!(
+                "{url} redirected to plain http; mailcfg refused to follow it, so nothing from that redirect is used."
+            ),
+            "The provider should serve its autoconfig over https without a downgrade.".into(),
+        ),
+        (
+            format!(
+                "{url} は暗号化されていない http へ転送しようとしたため、転送先は使っていません。"
+            ),
+            "プロバイダー側で autoconfig を https のまま提供する必要があります。".into(),
+        ),
+    )
+}
+
+fn relay_port_listed(list: &[Place]) -> Texts {
+    (
+        (
+            format!(
+                "Port 25 ({}) is for delivery between mail servers; many networks block it for mail clients (OP25B).",
+                places(list, Lang::En)
+            ),
+            "Use 465 or 587 for sending.".into(),
+        ),
+        (
+            format!(
+                "ポート 25（{}）はサーバー間の配送用で、多くの回線ではメールソフトからの利用が遮断されています（OP25B）。",
+                places(list, Lang::Ja)
+            ),
+            "送信には 465 か 587 を使ってください。".into(),
+        ),
+    )
+}
+
+fn provider_assigned_username() -> Texts {
+    (
+        (
+            "The user name is an ID the provider issues, not your email address.".into(),
+            "Look it up in the provider's registration letter or member page.".into(),
+        ),
+        (
+            "ユーザー名はプロバイダーが発行する ID で、メールアドレスではありません。".into(),
+            "登録通知書やプロバイダーの会員ページで確認してください。".into(),
+        ),
+    )
+}
+
+fn obsolete_tls(list: &[Place], version: &str, names: &[String], key_bits: Option<u32>) -> Texts {
     let mut cert_en = String::new();
     let mut cert_ja = String::new();
     if !names.is_empty() {
@@ -312,26 +295,25 @@ fn obsolete_tls(
         cert_en = format!(" Its certificate is for {}{bits_en}.", names.join(", "));
         cert_ja = format!("証明書は {} 用です{bits_ja}。", names.join("、"));
     }
-    wording(
-        l,
+    (
         (
             format!(
                 "{} speaks only {version}, which is obsolete (RFC 8996): current mail clients refuse it.{cert_en}",
-                at(p)
+                places(list, Lang::En)
             ),
             "The provider must enable TLS 1.2 or later; until then this server cannot be used safely.".into(),
         ),
         (
             format!(
                 "{} は廃止された {version} にしか対応していません（RFC 8996）。現在のメールソフトは接続を拒否します。{cert_ja}",
-                at(p)
+                places(list, Lang::Ja)
             ),
             "プロバイダーが TLS 1.2 以上を有効にする必要があります。それまではこのサーバーを安全に使えません。".into(),
         ),
     )
 }
 
-fn plaintext_on_tls_port(l: Lang, p: &Place, greeting: &str, instead: Option<&Place>) -> Wording {
+fn plaintext_on_tls_port(p: &Place, greeting: &str, instead: Option<&Place>) -> Texts {
     let (next_en, next_ja) = match instead {
         Some(other) => (
             format!(
@@ -348,8 +330,7 @@ fn plaintext_on_tls_port(l: Lang, p: &Place, greeting: &str, instead: Option<&Pl
             "ポートの設定誤りです。プロバイダーに TLS の有効化を依頼してください。".to_string(),
         ),
     };
-    wording(
-        l,
+    (
         (
             format!(
                 "{} should start with TLS, but it answers in plain text (\"{greeting}\").",
@@ -367,7 +348,7 @@ fn plaintext_on_tls_port(l: Lang, p: &Place, greeting: &str, instead: Option<&Pl
     )
 }
 
-fn name_mismatch(l: Lang, list: &[Place], names: &[String], verified: Option<&str>) -> Wording {
+fn name_mismatch(list: &[Place], names: &[String], verified: Option<&str>) -> Texts {
     let shown_en = if names.is_empty() {
         "no name at all".to_string()
     } else {
@@ -392,26 +373,25 @@ fn name_mismatch(l: Lang, list: &[Place], names: &[String], verified: Option<&st
             "メールソフトが警告を出します。プロバイダーが証明書を確認するまで、警告を受け入れないでください。".to_string(),
         ),
     };
-    wording(
-        l,
+    (
         (
             format!(
                 "The certificate of {} is for {shown_en}, not for the name connected to.",
-                places(list, l)
+                places(list, Lang::En)
             ),
             next_en,
         ),
         (
             format!(
                 "{} の証明書は {shown_ja} 用で、接続先の名前と一致しません。",
-                places(list, l)
+                places(list, Lang::Ja)
             ),
             next_ja,
         ),
     )
 }
 
-fn alias(l: Lang, list: &[Place], canonical: &str, verified: bool) -> Wording {
+fn alias(list: &[Place], canonical: &str, verified: bool) -> Texts {
     let (next_en, next_ja) = if verified {
         (
             format!("Connecting as {canonical} is verified: use that name as the server."),
@@ -429,67 +409,115 @@ fn alias(l: Lang, list: &[Place], canonical: &str, verified: bool) -> Wording {
             ),
         )
     };
-    wording(
-        l,
+    (
         (
             format!(
                 "{} is an alias of {canonical}; the certificate covers {canonical} but not the alias.",
-                places(list, l)
+                hosts(list, Lang::En)
             ),
             next_en,
         ),
         (
             format!(
                 "{} は {canonical} の別名（CNAME）で、証明書は {canonical} を対象としており、別名を含んでいません。",
-                places(list, l)
+                hosts(list, Lang::Ja)
             ),
             next_ja,
         ),
     )
 }
 
-/// A certificate that is not trusted for the reason `(en, ja)`.
-fn untrusted(l: Lang, list: &[Place], (why_en, why_ja): (String, String)) -> Wording {
-    wording(
-        l,
+/// Why a certificate is not trusted, as the end of a sentence: (English, Japanese).
+fn distrust(f: &Finding) -> (String, String) {
+    use Finding::*;
+    match f {
+        CertificateSelfSigned { subject, .. } => (
+            format!("is self-signed ({subject}): no trusted authority vouches for it"),
+            format!("自己署名証明書です（{subject}）。信頼できる認証局の保証がありません"),
+        ),
+        CertificateExpired { not_after, .. } => (
+            format!("expired on {}", day(not_after)),
+            format!(" {} に有効期限が切れています", day(not_after)),
+        ),
+        CertificateNotYetValid { not_before, .. } => (
+            format!(
+                "is not valid until {} (or this computer's clock is wrong)",
+                day(not_before)
+            ),
+            format!(
+                " {} まで有効になりません（このパソコンの時計がずれている可能性もあります）",
+                day(not_before)
+            ),
+        ),
+        CertificateUnknownIssuer { issuer, .. } => (
+            format!(
+                "was issued by an authority this computer does not trust ({issuer}); if it is your organisation's CA, pass it with --ca-file"
+            ),
+            format!(
+                "信頼されていない認証局が発行しています（{issuer}）。組織内の認証局であれば --ca-file で指定してください"
+            ),
+        ),
+        // The detail is the probe's English account (evidence), quoted as it is.
+        CertificateInvalid { detail, .. } => (
+            format!("is not valid ({detail})"),
+            format!("無効です（詳細: {detail}）"),
+        ),
+        _ => ("is not trusted".to_string(), "信頼できません".to_string()),
+    }
+}
+
+/// A certificate that is not trusted, for the reason `f` gives.
+fn untrusted(f: &Finding) -> Texts {
+    let list = f.endpoints();
+    let (why_en, why_ja) = distrust(f);
+    (
         (
-            format!("The certificate of {} {why_en}.", places(list, l)),
+            format!("The certificate of {} {why_en}.", places(&list, Lang::En)),
             "A mail client will warn about it; do not accept the warning unless the provider confirms the certificate.".into(),
         ),
         (
-            format!("{} の証明書は{why_ja}。", places(list, l)),
+            format!("{} の証明書は{why_ja}。", places(&list, Lang::Ja)),
             "メールソフトが警告を出します。プロバイダーが証明書を確認するまで、警告を受け入れないでください。".into(),
         ),
     )
 }
 
-fn insecure_autoconfig(l: Lang, url: &str, named: &[Place], confirmed: bool) -> Wording {
-    let (next_en, next_ja) = if confirmed {
+fn insecure_autoconfig(url: &str, named: &[Place], verified: &[Place]) -> Texts {
+    let (next_en, next_ja) = if verified.is_empty() {
         (
-            "A server inside the domain confirmed them by connecting.".to_string(),
-            "ドメイン内のサーバーに接続して内容を確認できました。".to_string(),
+            "Treat them as unconfirmed: no encrypted server inside the domain has confirmed them yet.".to_string(),
+            "ドメイン内の暗号化されたサーバーでまだ確認できていないため、未確認の情報として扱ってください。".to_string(),
+        )
+    } else if verified.len() == named.len() {
+        (
+            "Every one of them was verified by an encrypted connection inside the domain."
+                .to_string(),
+            "いずれもドメイン内のサーバーに暗号化して接続し、確認できました。".to_string(),
         )
     } else {
         (
-            "Treat them as unconfirmed: nothing inside the domain has confirmed them yet."
-                .to_string(),
-            "ドメイン内のサーバーでまだ確認できていないため、未確認の情報として扱ってください。"
-                .to_string(),
+            format!(
+                "Verified by an encrypted connection inside the domain: {}; treat the others as unconfirmed.",
+                places(verified, Lang::En)
+            ),
+            format!(
+                "{} はドメイン内で暗号化して接続し確認できましたが、それ以外は未確認の情報として扱ってください。",
+                places(verified, Lang::Ja)
+            ),
         )
     };
-    wording(
-        l,
+    (
         (
             format!(
                 "The settings from {url} were read over plain http ({}), which anyone on the way could have altered.",
-                places(named, l)
+                places(named, Lang::En)
             ),
             next_en,
         ),
         (
             format!(
                 "{url} の設定（{}）は暗号化されていない http で取得したもので、途中で改ざんされた可能性があります。",
-                places(named, l)
+                places(named, Lang::Ja)
             ),
             next_ja,
         ),
@@ -524,7 +552,8 @@ pub fn confirmation(c: &Confirmation, lang: Lang) -> String {
 fn security_words(security: Security, lang: Lang) -> &'static str {
     match (security, lang) {
         (Security::Plain, Lang::En) => "no encryption",
-        (Security::Plain, Lang::Ja) => "暗号化なし",
+        // The word under 暗号化方法 in Japanese clients, quoted as a choice.
+        (Security::Plain, Lang::Ja) => "「なし」",
         (s, _) => s.label(),
     }
 }
@@ -544,7 +573,7 @@ pub fn observed(o: &Observed, port: u16, lang: Lang) -> String {
                 security_words(*security, lang)
             ),
             format!(
-                "ポート {port} の実際の暗号化は{}です",
+                "ポート {port} の実際の暗号化方法は {} です",
                 security_words(*security, lang)
             ),
         ),
@@ -568,7 +597,7 @@ pub fn contradiction(c: &Contradiction, lang: Lang) -> String {
                 security_words(*security, lang)
             ),
             format!(
-                "情報源では {at} の暗号化は{claimed}ですが、実際のサーバーは{}です。",
+                "情報源では {at} の暗号化方法は {claimed} ですが、実際のサーバーは {} です。",
                 security_words(*security, lang)
             ),
         ),
@@ -653,7 +682,7 @@ mod tests {
             },
             Finding::StarttlsFailed { at: p.clone() },
             Finding::ObsoleteTls {
-                at: p.clone(),
+                at: vec![p.clone()],
                 version: "TLSv1.1".into(),
                 certificate_names: vec!["imap.example.jp".into()],
                 key_bits: Some(1024),
@@ -703,11 +732,12 @@ mod tests {
             },
             Finding::AutoconfigInsecure {
                 url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
-                named: vec![p],
+                named: vec![p.clone()],
+                verified: Vec::new(),
                 confirmed: false,
             },
             Finding::RelayPortListed { at: vec![s] },
-            Finding::ProviderAssignedUsername,
+            Finding::ProviderAssignedUsername { at: vec![p] },
         ]
     }
 
@@ -756,6 +786,9 @@ mod tests {
             "the server uses no encryption on port 143"
         );
         assert!(!observed(&o, 143, Lang::En).contains("None"));
-        assert!(observed(&o, 143, Lang::Ja).contains("暗号化なし"));
+        assert_eq!(
+            observed(&o, 143, Lang::Ja),
+            "ポート 143 の実際の暗号化方法は 「なし」 です"
+        );
     }
 }
