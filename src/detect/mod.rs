@@ -7,7 +7,8 @@
 //!
 //! **Guessing** starts once the DNS sources (SRV, MX) have answered, or after a short
 //! head start ([`GUESS_HEAD_START`]), for each direction that has no verified answer by
-//! then. Guesses rank below anything a source names (`rank::ClaimKey::guessed`), so a
+//! then and no probe running of what a source named (those are waited for at most until
+//! [`GUESS_AT_THE_LATEST`]). Guesses rank below anything a source names (`rank::ClaimKey::guessed`), so a
 //! source that answers later still wins.
 //!
 //! **When to stop**, per direction (incoming, outgoing): a verified setting exists, and
@@ -99,8 +100,11 @@ struct Pending {
     started: Instant,
 }
 
-/// How long guessing waits for the sources, at most.
+/// How long guessing waits for the DNS sources, at most.
 pub const GUESS_HEAD_START: Duration = Duration::from_millis(150);
+
+/// How long guessing waits for the probes of what the sources named, at most.
+pub const GUESS_AT_THE_LATEST: Duration = Duration::from_millis(400);
 
 /// The shortest grace period for a probe that could outrank the verified answer.
 pub const MIN_GRACE: Duration = Duration::from_millis(100);
@@ -576,15 +580,28 @@ impl<'a> Run<'a> {
                 .all(|(kind, _)| !matches!(kind, SourceKind::Srv | SourceKind::Mx))
     }
 
+    /// Whether a probe of a place a source named is still running in `direction`.
+    fn source_named_pending(&self, direction: Direction) -> bool {
+        self.pending_probes(direction)
+            .any(|probe| probe.potential.is_some_and(|(_, key)| !key.guessed))
+    }
+
     /// Start guessing for each direction without a verified answer, once the sources have
-    /// had their head start.
+    /// had their head start, and once what they named has been probed (or has had
+    /// [`GUESS_AT_THE_LATEST`] to answer: a filtered server must not delay guessing by a
+    /// whole timeout).
     fn start_guesses(&mut self) {
         if self.settings.mode != Mode::Full || !self.head_start_over() {
             return;
         }
+        let late = Instant::now() >= self.started + GUESS_AT_THE_LATEST;
         let mut protocols = Vec::new();
         for direction in Direction::BOTH {
-            if self.first_verified.contains_key(&direction) || !self.guessed.insert(direction) {
+            let waiting = self.source_named_pending(direction) && !late;
+            if self.first_verified.contains_key(&direction)
+                || waiting
+                || !self.guessed.insert(direction)
+            {
                 continue;
             }
             protocols.extend_from_slice(direction.protocols());
@@ -598,7 +615,10 @@ impl<'a> Run<'a> {
     /// a patience period, or the deadline.
     fn next_wake(&self) -> Instant {
         let now = Instant::now();
-        let mut times = vec![self.started + GUESS_HEAD_START];
+        let mut times = vec![
+            self.started + GUESS_HEAD_START,
+            self.started + GUESS_AT_THE_LATEST,
+        ];
         times.extend(
             self.pending_sources()
                 .map(|(_, started)| self.last_chance(started)),
