@@ -153,10 +153,10 @@ impl Renderer<'_> {
                     == (place.protocol, place.host.as_str(), place.port)
             });
             if let Some(p) = row {
-                let certificate = match self.certificate_cell(p).as_str() {
-                    "-" => String::new(),
-                    cell => format!(" · {}: {cell}", self.l(Label::Certificate)),
-                };
+                let certificate = self
+                    .certificate_verdict(p)
+                    .map(|v| format!(" · {}: {v}", self.l(Label::Certificate)))
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     "    {} {}:{} {}{certificate}\n",
                     p.protocol,
@@ -565,7 +565,7 @@ impl Renderer<'_> {
                 } else {
                     clean(&p.auth.join(" "))
                 },
-                self.certificate_cell(p),
+                self.certificate_verdict(p).unwrap_or_else(|| "-".to_string()),
                 ms(p.timings.total_ms),
             ]);
         }
@@ -593,16 +593,18 @@ impl Renderer<'_> {
         }
     }
 
-    fn certificate_cell(&self, p: &EndpointReport) -> String {
-        match p.tls.as_ref().and_then(|t| t.certificate.as_ref()) {
-            None => "-".to_string(),
-            Some(c) if c.verified => self.l(Label::CertificateTrusted).to_string(),
-            Some(c) => format!(
+    /// The certificate's verdict, or None when no certificate was seen.
+    fn certificate_verdict(&self, p: &EndpointReport) -> Option<String> {
+        let c = p.tls.as_ref().and_then(|t| t.certificate.as_ref())?;
+        Some(if c.verified {
+            self.l(Label::CertificateTrusted).to_string()
+        } else {
+            format!(
                 "{}: {}",
                 self.l(Label::CertificateNotTrusted),
                 c.problem.map_or("invalid", |p| p.as_str())
-            ),
-        }
+            )
+        })
     }
 }
 

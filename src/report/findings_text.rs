@@ -564,7 +564,7 @@ pub fn observed(o: &Observed, port: u16, lang: Lang) -> String {
         // English keeps the probe's keyword (scripts have matched on it since schema 1).
         Observed::Failed { outcome, error } => match lang {
             Lang::En => format!("{}: {error}", outcome.as_str()),
-            Lang::Ja => format!("{}: {error}", labels::outcome(outcome.as_str(), lang)),
+            Lang::Ja => format!("{}: {error}", labels::outcome(*outcome, lang)),
         },
         Observed::OtherSecurity { security } => pick(
             lang,
@@ -657,8 +657,8 @@ pub fn failure_keyword(f: &Failure) -> &'static str {
 /// A failure's keyword in words.
 pub fn failure_short(f: &Failure, lang: Lang) -> String {
     match f {
-        Failure::Probe { outcome, .. } => labels::outcome(outcome.as_str(), lang),
-        Failure::NoLogin { .. } => labels::outcome("no-login", lang),
+        Failure::Probe { outcome, .. } => labels::outcome(*outcome, lang).to_string(),
+        Failure::NoLogin { .. } => labels::no_login(lang).to_string(),
     }
 }
 

@@ -9,6 +9,7 @@
 //! with [`fill`]. Client guides added later take their words from here too.
 
 use crate::model::{AuthMethod, Lang, Protocol, Security, SourceKind};
+use crate::probe::outcome::Outcome;
 
 /// A fixed piece of text. See [`label`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -265,26 +266,26 @@ pub fn security(security: Security, lang: Lang) -> &'static str {
     }
 }
 
-/// A probe outcome keyword (`refused`, `timeout`, …) in words; unknown keywords as given.
-pub fn outcome(keyword: &str, lang: Lang) -> String {
-    let (en, ja) = match keyword {
-        "refused" => ("refused", "接続拒否"),
-        "timeout" => ("timed out", "タイムアウト"),
-        "silent" => ("no answer", "応答なし"),
-        "closed" => ("closed by the server", "サーバーが切断"),
-        "not-protocol" => ("another protocol answered", "別のプロトコルが応答"),
-        "tls-error" => ("TLS error", "TLS エラー"),
-        "dns-error" => ("name not found", "名前解決できず"),
-        "unreachable" => ("network unreachable", "ネットワークに到達できず"),
-        "not-tried" => ("not tried (deadline)", "未実施（時間切れ）"),
-        "no-login" => ("no password login", "パスワードでログインできない"),
-        other => (other, other),
+/// A probe outcome in words.
+pub fn outcome(outcome: Outcome, lang: Lang) -> &'static str {
+    let (en, ja) = match outcome {
+        Outcome::Ok => ("ok", "成功"),
+        Outcome::Refused => ("refused", "接続拒否"),
+        Outcome::Timeout => ("timed out", "タイムアウト"),
+        Outcome::Silent => ("no answer", "応答なし"),
+        Outcome::Closed => ("closed by the server", "サーバーが切断"),
+        Outcome::NotProtocol => ("another protocol answered", "別のプロトコルが応答"),
+        Outcome::TlsError => ("TLS error", "TLS エラー"),
+        Outcome::DnsError => ("name not found", "名前解決できず"),
+        Outcome::Unreachable => ("network unreachable", "ネットワークに到達できず"),
+        Outcome::NotTried => ("not tried", "未実施"),
     };
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
-    }
-    .to_string()
+    pick(lang, en, ja)
+}
+
+/// A working server that takes no password login, in words.
+pub fn no_login(lang: Lang) -> &'static str {
+    pick(lang, "no password login", "パスワードでログインできない")
 }
 
 /// An authentication method in words a caller understands.
@@ -383,9 +384,9 @@ mod tests {
 
     #[test]
     fn probe_outcomes_read_as_words() {
-        assert_eq!(outcome("refused", Lang::Ja), "接続拒否");
-        assert_eq!(outcome("silent", Lang::En), "no answer");
-        assert_eq!(outcome("something-new", Lang::Ja), "something-new");
+        assert_eq!(outcome(Outcome::Refused, Lang::Ja), "接続拒否");
+        assert_eq!(outcome(Outcome::Silent, Lang::En), "no answer");
+        assert_eq!(outcome(Outcome::NotTried, Lang::Ja), "未実施");
     }
 
     #[test]
