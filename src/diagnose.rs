@@ -253,10 +253,18 @@ fn name_mismatch(cert: &CertificateInfo, host: &str, report: &Report, facts: &Fa
             canonical_verified: verified(&alias.canonical),
         };
     }
+    // The best ranked verified setting at another host the certificate covers (one of its
+    // names, or a host a wildcard of it covers, such as the hoster's MX).
+    let alternative = report
+        .incoming
+        .iter()
+        .chain(&report.outgoing)
+        .find(|s| s.verified() && s.endpoint.host != host && covers(&cert.names, &s.endpoint.host))
+        .map(|s| s.endpoint.host.clone());
     Finding::CertificateNameMismatch {
         at: Vec::new(),
         names: cert.names.clone(),
-        verified_alternative: cert.names.iter().find(|name| verified(name)).cloned(),
+        verified_alternative: alternative,
     }
 }
 

@@ -175,10 +175,11 @@ impl Run<'_> {
     /// A probe found a certificate for other names: look for the setting it points at.
     pub(super) fn look_up_alternatives(&mut self, template: Candidate, names: Vec<String>) {
         let dns = self.engine.dns.clone();
+        let mx = self.mx_host.clone();
         let query = discover::certificate::query(&template.endpoint);
         self.spawn_source(SourceKind::Certificate, query, async move {
             let (report, alias) =
-                discover::certificate::alternatives(&dns, &template, &names).await;
+                discover::certificate::alternatives(&dns, &template, &names, mx.as_deref()).await;
             Event::Alternatives(Box::new(report), alias)
         });
     }

@@ -3,7 +3,9 @@
 //! Shared hosting works this way: people type mail.their-domain, and the hoster's
 //! certificate names the hoster's own server. When the host is an alias (CNAME) of a name
 //! the certificate covers, that canonical name is the setting; otherwise each exact name
-//! in the certificate that resolves is one. Neither is trusted by itself: the names came
+//! in the certificate that resolves is one, and so is the domain's MX host when one of the
+//! certificate's wildcards covers it (a hoster's `*.hoster.example` certificate, and an MX
+//! such as `server7.hoster.example`). Neither is trusted by itself: the names came
 //! from a certificate nobody vouched for, so a host outside the user's domain must be
 //! confirmed by the user (the source is unauthenticated), and only a probe that verifies
 //! makes it a setting at all.
@@ -21,6 +23,7 @@ pub async fn alternatives(
     dns: &Dns,
     template: &Candidate,
     names: &[String],
+    mx_host: Option<&str>,
 ) -> (SourceReport, Option<Alias>) {
     let started = std::time::Instant::now();
     let host = &template.endpoint.host;
@@ -41,6 +44,10 @@ pub async fn alternatives(
             let detail = format!("named by the certificate of {host}");
             candidates.push(renamed(template, name, detail));
         }
+    }
+    if let Some(mx) = mx_host.filter(|mx| *mx != host && covers(names, mx)) {
+        let detail = format!("the MX host, covered by the certificate of {host}");
+        candidates.push(renamed(template, mx, detail));
     }
     let report = SourceReport::found(SourceKind::Certificate, query, candidates);
     (report.with_elapsed(started.elapsed()), None)

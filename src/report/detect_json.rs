@@ -45,7 +45,7 @@
 //!     timed out (a firewall drops the traffic);
 //!   - `starttls-failed` (error) `{at: place}`: STARTTLS/STLS was offered and accepted,
 //!     then the TLS handshake failed or the connection closed;
-//!   - `obsolete-tls` (error) `{at: place, version, certificate_names: [string],
+//!   - `obsolete-tls` (error) `{at: [place], version, certificate_names: [string],
 //!     key_bits: number|null}`: the server speaks only TLS 1.0/1.1 (RFC 8996);
 //!   - `plaintext-on-tls-port` (warning) `{at: place, greeting, instead: place|null}`: 993,
 //!     995 or 465 answered in plain text; `instead` is the STARTTLS port that works;
@@ -53,8 +53,9 @@
 //!     or an SMTP host) timed out or was refused while 465/587 answered (OP25B);
 //!   - `certificate-name-mismatch` (warning) `{at: [place], names: [string],
 //!     verified_alternative: string|null}`: the certificate does not cover the host;
-//!     `verified_alternative` is one of its names that was connected to and verified (it is
-//!     then offered as a setting whose `sources` are `["certificate"]`, to confirm);
+//!     `verified_alternative` is a host the certificate covers (one of its names, or the
+//!     domain's MX host under one of its wildcards) that was connected to and verified; it
+//!     is then offered as a setting whose `sources` are `["certificate"]`, to confirm;
 //!   - `alias-not-in-certificate` (warning) `{at: [place], canonical,
 //!     canonical_verified: bool}`: the host is a CNAME whose target the certificate covers;
 //!   - `certificate-self-signed` (warning) `{at: [place], subject}`;
@@ -68,10 +69,12 @@
 //!   - `autoconfig-downgrade-refused` (info) `{url}`: an https URL redirected to plain
 //!     http; the redirect was not followed and its target is never offered;
 //!   - `autoconfig-insecure` (warning, or info once `confirmed`) `{url, named: [place],
-//!     confirmed: bool}`: settings read over plain http; `confirmed` when a probe inside the
-//!     address's domain verified one of them;
+//!     verified: [place], confirmed: bool}`: settings read over plain http; `verified` are
+//!     those a probe confirmed inside the address's domain, encrypted and with a trusted
+//!     certificate, and `confirmed` says whether there is any;
 //!   - `relay-port-listed` (info) `{at: [place]}`: port 25 is among the outgoing settings;
-//!   - `provider-assigned-username` (info) `{}`: the user name is an ID the provider issues.
+//!   - `provider-assigned-username` (info) `{at: [place]}`: the user name of these settings
+//!     is an ID the provider issues.
 //! - `notes`: array of `{en, ja}`: the provider table's and the sources' notes (autoconfig
 //!   instructions), then the text of every finding (the same `en`/`ja` as in `findings`),
 //!   so scripts written before `findings` existed keep reading them.

@@ -565,7 +565,8 @@ impl Renderer<'_> {
                 } else {
                     clean(&p.auth.join(" "))
                 },
-                self.certificate_verdict(p).unwrap_or_else(|| "-".to_string()),
+                self.certificate_verdict(p)
+                    .unwrap_or_else(|| "-".to_string()),
                 ms(p.timings.total_ms),
             ]);
         }

@@ -652,3 +652,30 @@ fn plaintext_on_the_tls_port_points_at_the_starttls_port_that_works() {
         "{en}"
     );
 }
+
+#[test]
+fn a_hosters_wildcard_certificate_points_at_the_mx_host() {
+    support::require_netns();
+    let ca = TestCa::temp();
+    // A rental server: the certificate covers *.rental.test only, and the domain's MX is
+    // the hoster's server, which is also where mail is read and sent.
+    let mail = MailServers::start(&ca, &["*.rental.test"], |_| {});
+    let dns = Dns::start(
+        support::next_ip(),
+        53,
+        DnsRecords::new()
+            .a("mail.shop.test", mail.ip)
+            .a("server9.rental.test", mail.ip)
+            .mx("shop.test", "server9.rental.test", 10)
+            .srv("_imaps._tcp.shop.test", "mail.shop.test", 993, 0, 1)
+            .srv("_submissions._tcp.shop.test", "mail.shop.test", 465, 0, 1),
+    );
+    let (json, _) = detect("taro@shop.test", &dns, &ca, &[]);
+    let f = finding(&json, "certificate-name-mismatch", "warning");
+    assert_eq!(f["verified_alternative"], "server9.rental.test", "{f:#}");
+    let imap = first(&json, "incoming");
+    assert_setting(imap, "imap", "server9.rental.test", 993, "tls");
+    assert_eq!(imap["verified"], true, "{imap:#}");
+    assert_eq!(imap["sources"], serde_json::json!(["certificate"]));
+    assert!(imap["confirm"]["en"].as_str().is_some(), "{imap:#}");
+}
