@@ -26,7 +26,9 @@ use crate::address::{EmailAddress, display_domain, within_registrable_domain};
 use crate::diagnose::{self, Facts};
 use crate::discover::SourceReport;
 use crate::discover::providers::Provider;
-use crate::model::{AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind};
+use crate::model::{
+    AuthMethod, Candidate, Direction, Endpoint, Note, Protocol, Security, Source, SourceKind,
+};
 use crate::probe::outcome::{EndpointReport, Outcome};
 use crate::report::model::{
     Confirmation, Contradiction, Failure, Mode, NoLogin, Observed, ProviderInfo, ProviderMatch,
@@ -63,69 +65,10 @@ struct Claim<'a> {
 
 pub fn build_report(input: RankInput<'_>) -> Report {
     let email = input.email;
-    let probes: BTreeMap<Place, &EndpointReport> = input
-        .probes
-        .iter()
-        .map(|p| ((p.protocol, p.host.clone(), p.port), p))
-        .collect();
-
-    // Group claims by place, in the (sorted) order of the sources.
-    let mut order: Vec<Place> = Vec::new();
-    let mut claims: BTreeMap<Place, Vec<Claim<'_>>> = BTreeMap::new();
-    for source in &input.sources {
-        for (position, candidate) in source.candidates.iter().enumerate() {
-            let key = place(&candidate.endpoint);
-            let entry = claims.entry(key.clone()).or_default();
-            if entry.is_empty() {
-                order.push(key);
-            }
-            entry.push(Claim {
-                candidate,
-                position,
-            });
-        }
-    }
-
-    let mut incoming = Vec::new();
-    let mut outgoing = Vec::new();
-    let mut contradictions = Vec::new();
-    for (index, key) in order.iter().enumerate() {
-        let group = &claims[key];
-        let probe = probes.get(key).copied();
-        contradictions.extend(contradictions_for(group, probe));
-        let Some(setting) = setting_for(group, probe, input.mode, email) else {
-            continue;
-        };
-        let tie = group.iter().map(|c| c.position).min().unwrap_or(usize::MAX);
-        let rank = (sort_key(&setting, input.mode, email, tie), index);
-        // What the sources say about this server (autoconfig's <enable> instructions and
-        // documentation, provider advice), shown when it becomes the recommendation.
-        let mut source_notes: Vec<Note> = Vec::new();
-        for note in group.iter().flat_map(|c| &c.candidate.notes) {
-            if !source_notes.contains(note) {
-                source_notes.push(note.clone());
-            }
-        }
-        if key.0.is_incoming() {
-            incoming.push((rank, setting, source_notes));
-        } else {
-            outgoing.push((rank, setting, source_notes));
-        }
-    }
-    incoming.sort_by_key(|(rank, _, _)| *rank);
-    outgoing.sort_by_key(|(rank, _, _)| *rank);
-    let recommended_notes: Vec<Note> = [&incoming, &outgoing]
-        .into_iter()
-        .filter_map(|list| list.first())
-        .filter(|(_, setting, _)| setting.recommendable(input.mode))
-        .flat_map(|(_, _, notes)| notes.iter().cloned())
-        .collect();
-    let incoming: Vec<Setting> = incoming.into_iter().map(|(_, s, _)| s).collect();
-    let outgoing: Vec<Setting> = outgoing.into_iter().map(|(_, s, _)| s).collect();
-
+    let ranked = rank_settings(&input);
     let mut notes: Vec<Note> = Vec::new();
     let provider_notes = input.provider.iter().flat_map(|(p, _)| p.notes.iter());
-    for note in provider_notes.cloned().chain(recommended_notes) {
+    for note in provider_notes.cloned().chain(ranked.recommended_notes) {
         if !notes.contains(&note) {
             notes.push(note);
         }
@@ -143,9 +86,9 @@ pub fn build_report(input: RankInput<'_>) -> Report {
             documentation: p.documentation.clone(),
             matched_by,
         }),
-        incoming,
-        outgoing,
-        contradictions,
+        incoming: ranked.incoming,
+        outgoing: ranked.outgoing,
+        contradictions: ranked.contradictions,
         findings: Vec::new(),
         notes,
         sources: input.sources,
@@ -154,6 +97,82 @@ pub fn build_report(input: RankInput<'_>) -> Report {
     };
     report.findings = diagnose::findings(&report, &input.facts, email);
     report
+}
+
+/// Every claim grouped by place, and the places in the (sorted) order of the sources.
+fn group_claims(sources: &[SourceReport]) -> (Vec<Place>, BTreeMap<Place, Vec<Claim<'_>>>) {
+    let mut order: Vec<Place> = Vec::new();
+    let mut claims: BTreeMap<Place, Vec<Claim<'_>>> = BTreeMap::new();
+    for source in sources {
+        for (position, candidate) in source.candidates.iter().enumerate() {
+            let key = place(&candidate.endpoint);
+            let entry = claims.entry(key.clone()).or_default();
+            if entry.is_empty() {
+                order.push(key);
+            }
+            entry.push(Claim {
+                candidate,
+                position,
+            });
+        }
+    }
+    (order, claims)
+}
+
+/// The settings of both directions, best first, with what the claims contradicted.
+struct Ranked {
+    incoming: Vec<Setting>,
+    outgoing: Vec<Setting>,
+    contradictions: Vec<Contradiction>,
+    /// What the sources say about the recommended servers (autoconfig's <enable>
+    /// instructions and documentation, provider advice).
+    recommended_notes: Vec<Note>,
+}
+
+fn rank_settings(input: &RankInput<'_>) -> Ranked {
+    let probes: BTreeMap<Place, &EndpointReport> = input
+        .probes
+        .iter()
+        .map(|p| ((p.protocol, p.host.clone(), p.port), p))
+        .collect();
+    let (order, claims) = group_claims(&input.sources);
+    let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
+    let mut contradictions = Vec::new();
+    for (index, key) in order.iter().enumerate() {
+        let group = &claims[key];
+        let probe = probes.get(key).copied();
+        contradictions.extend(contradictions_for(group, probe));
+        let Some(setting) = setting_for(group, probe, input.mode, input.email) else {
+            continue;
+        };
+        let tie = group.iter().map(|c| c.position).min().unwrap_or(usize::MAX);
+        let rank = (sort_key(&setting, input.mode, input.email, tie), index);
+        let mut notes: Vec<Note> = Vec::new();
+        for note in group.iter().flat_map(|c| &c.candidate.notes) {
+            if !notes.contains(note) {
+                notes.push(note.clone());
+            }
+        }
+        match key.0.direction() {
+            Direction::Incoming => incoming.push((rank, setting, notes)),
+            Direction::Outgoing => outgoing.push((rank, setting, notes)),
+        }
+    }
+    incoming.sort_by_key(|(rank, _, _)| *rank);
+    outgoing.sort_by_key(|(rank, _, _)| *rank);
+    let recommended_notes = [&incoming, &outgoing]
+        .into_iter()
+        .filter_map(|list| list.first())
+        .filter(|(_, setting, _)| setting.recommendable(input.mode))
+        .flat_map(|(_, _, notes)| notes.iter().cloned())
+        .collect();
+    let settings = |list: Vec<(_, Setting, _)>| list.into_iter().map(|(_, s, _)| s).collect();
+    Ranked {
+        incoming: settings(incoming),
+        outgoing: settings(outgoing),
+        contradictions,
+        recommended_notes,
+    }
 }
 
 /// Trust of a source, lower is better.
@@ -366,19 +385,7 @@ fn setting_for(
     by_trust.sort_by_key(|c| best_source_rank(&c.sources));
     let best = by_trust[0];
 
-    let mut sources: Vec<Source> = Vec::new();
-    for candidate in &by_trust {
-        for source in &candidate.sources {
-            if !sources.contains(source) {
-                sources.push(source.clone());
-            }
-        }
-    }
-    // Guessing fills gaps: a guess that a source also named says nothing more (and whether
-    // the guess came first is a matter of timing).
-    if sources.iter().any(|s| s.kind != SourceKind::Guess) {
-        sources.retain(|s| s.kind != SourceKind::Guess);
-    }
+    let sources = union_sources(&by_trust);
     // Guesses and a certificate's names claim nothing: only a working one is a setting.
     let only_inferred = sources
         .iter()
@@ -403,19 +410,8 @@ fn setting_for(
         ..best.endpoint.clone()
     };
 
-    let mut auth: Vec<AuthMethod> = Vec::new();
-    for candidate in &by_trust {
-        for method in &candidate.auth {
-            if !auth.contains(method) {
-                auth.push(*method);
-            }
-        }
-    }
     let mechanisms = probe.map(|p| p.auth.clone()).unwrap_or_default();
-    if auth.is_empty() {
-        auth = AuthMethod::from_sasl(&mechanisms);
-    }
-
+    let auth = union_auth(&by_trust, &mechanisms);
     let username_form = best.username.clone();
     // The address as the user knows it (Unicode domain), as Thunderbird fills in %EMAILADDRESS%.
     let username = username_form.render(&email.local_part, &email.display_domain);
@@ -438,6 +434,37 @@ fn setting_for(
             .and_then(|t| t.certificate.clone()),
         confirm,
     })
+}
+
+/// Every source that named a place, most trusted claim first, deduplicated.
+fn union_sources(by_trust: &[&Candidate]) -> Vec<Source> {
+    let mut sources: Vec<Source> = Vec::new();
+    for source in by_trust.iter().flat_map(|c| &c.sources) {
+        if !sources.contains(source) {
+            sources.push(source.clone());
+        }
+    }
+    // Guessing fills gaps: a guess that a source also named says nothing more (and whether
+    // the guess came first is a matter of timing).
+    if sources.iter().any(|s| s.kind != SourceKind::Guess) {
+        sources.retain(|s| s.kind != SourceKind::Guess);
+    }
+    sources
+}
+
+/// The authentication the sources state, or else what the server's SASL `mechanisms` make
+/// possible.
+fn union_auth(by_trust: &[&Candidate], mechanisms: &[String]) -> Vec<AuthMethod> {
+    let mut auth: Vec<AuthMethod> = Vec::new();
+    for method in by_trust.iter().flat_map(|c| &c.auth) {
+        if !auth.contains(method) {
+            auth.push(*method);
+        }
+    }
+    if auth.is_empty() {
+        auth = AuthMethod::from_sasl(mechanisms);
+    }
+    auth
 }
 
 /// A host outside the address's registrable domain, named only over channels an attacker
