@@ -10,8 +10,9 @@ use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// Why a lookup gave no answer.
@@ -61,6 +62,9 @@ pub struct Dns {
     /// Built on first use: reading /etc/resolv.conf must not fail commands that never need it.
     system: OnceLock<Result<TokioResolver, String>>,
     timeout: Duration,
+    /// Every host's addresses as last resolved, so that callers can tell which names lead
+    /// to the same server (detect's cut-off does).
+    seen: Mutex<HashMap<String, Vec<IpAddr>>>,
 }
 
 impl Dns {
@@ -72,6 +76,7 @@ impl Dns {
             explicit: None,
             system: OnceLock::new(),
             timeout,
+            seen: Mutex::default(),
         }
     }
 
@@ -87,6 +92,7 @@ impl Dns {
             explicit: Some(resolver),
             system: OnceLock::new(),
             timeout,
+            seen: Mutex::default(),
         })
     }
 
@@ -141,7 +147,20 @@ impl Dns {
         if ips.is_empty() {
             return Err(DnsFailure::NoSuchName);
         }
+        if let Ok(mut seen) = self.seen.lock() {
+            seen.insert(host.to_ascii_lowercase(), ips.clone());
+        }
         Ok(ips)
+    }
+
+    /// The addresses `host` resolved to in an earlier lookup; empty when it was not
+    /// looked up (or did not resolve).
+    pub fn addresses_seen(&self, host: &str) -> Vec<IpAddr> {
+        self.seen
+            .lock()
+            .ok()
+            .and_then(|seen| seen.get(&host.to_ascii_lowercase()).cloned())
+            .unwrap_or_default()
     }
 
     /// MX records, best (lowest preference) first. No records is an empty list.

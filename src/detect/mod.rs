@@ -18,10 +18,12 @@
 //! - A probe that could outrank it is waited for until it has run as long as the
 //!   verified probe took plus a few round trips of the verified connection (at least
 //!   [`MIN_GRACE`]): a server like the verified one has answered by then; one that has
-//!   not is silent, filtered or far slower.
+//!   not is silent, filtered or far slower. When its host resolved to an address that has
+//!   answered another probe, the server is alive and merely busy (a loaded machine), and
+//!   it gets three times the verified probe's time plus [`DRAIN`].
 //! - A probe that cannot outrank it is drained when it is a peer of the verified probe
-//!   (started with it, [`PEER_WINDOW`]) on a host that has answered another probe: given
-//!   three times the verified probe's time plus [`DRAIN`], since probes of the same
+//!   (started with it, [`PEER_WINDOW`]) on an address that has answered another probe:
+//!   given three times the verified probe's time plus [`DRAIN`], since probes of the same
 //!   server started together finish together, and the report should not depend on which
 //!   was first. Any other is not waited for; nor is a diagnostic probe (port 25 of the MX).
 //! - A source is not waited for when the verified setting is already the best there can
@@ -169,8 +171,8 @@ struct Run<'a> {
     potential: BTreeMap<Place, ClaimKey>,
     /// Places probed or being probed.
     probed: BTreeSet<Place>,
-    /// Hosts that answered a probe (it got past the TCP connect).
-    answered: BTreeSet<String>,
+    /// Addresses that answered a probe (it got past the TCP connect).
+    answered: BTreeSet<std::net::IpAddr>,
     /// Places whose certificate's names were looked up.
     alternatives_asked: BTreeSet<Place>,
     sources: Vec<SourceReport>,
@@ -420,8 +422,8 @@ impl<'a> Run<'a> {
             self.first_verified.insert(direction, first);
         }
         let connected = !matches!(report.stage, Some(Stage::Resolve | Stage::Connect));
-        if connected {
-            self.answered.insert(report.host.clone());
+        if let (true, Some(ip)) = (connected, report.address) {
+            self.answered.insert(ip);
         }
         self.ask_certificate_names(&report);
         self.probes.push(report);
@@ -493,6 +495,16 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// Whether `host` leads to a server that has answered another probe: it is alive,
+    /// and answers as fast as it did there.
+    fn host_answered(&self, host: &str) -> bool {
+        self.engine
+            .dns
+            .addresses_seen(host)
+            .iter()
+            .any(|ip| self.answered.contains(ip))
+    }
+
     /// Until when a pending probe is waited for, once `best` is verified; None when it is
     /// not waited for at all (see the module doc).
     fn probe_patience(
@@ -503,12 +515,13 @@ impl<'a> Run<'a> {
     ) -> Option<Instant> {
         let better = probe.potential.is_some_and(|p| p < *best);
         let peer = probe.started <= first.started() + PEER_WINDOW;
-        if better {
-            Some(probe.started + first.took + first.grace())
-        } else if peer && !probe.diagnostic && self.answered.contains(&probe.place.1) {
-            Some(probe.started + first.took * 3 + DRAIN)
-        } else {
-            None
+        let alive = !probe.diagnostic && self.host_answered(&probe.place.1);
+        let drained = probe.started + first.took * 3 + DRAIN;
+        match (better, alive) {
+            (true, true) => Some(drained.max(probe.started + first.took + first.grace())),
+            (true, false) => Some(probe.started + first.took + first.grace()),
+            (false, true) if peer => Some(drained),
+            _ => None,
         }
     }
 
