@@ -106,7 +106,7 @@ struct Pending {
 pub const GUESS_HEAD_START: Duration = Duration::from_millis(150);
 
 /// How long guessing waits for the probes of what the sources named, at most.
-pub const GUESS_AT_THE_LATEST: Duration = Duration::from_millis(400);
+pub const GUESS_AT_THE_LATEST: Duration = Duration::from_millis(300);
 
 /// The shortest grace period for a probe that could outrank the verified answer.
 pub const MIN_GRACE: Duration = Duration::from_millis(100);
