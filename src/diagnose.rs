@@ -50,6 +50,21 @@ fn setting_place(s: &Setting) -> Place {
     Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port)
 }
 
+/// The probes of places a source or a guess named: not the diagnostic probe of the MX's
+/// port 25, whose TLS and certificate nobody configures a client with.
+fn claimed_probes(report: &Report) -> impl Iterator<Item = &EndpointReport> {
+    let claimed: std::collections::BTreeSet<Place> = report
+        .sources
+        .iter()
+        .flat_map(|s| &s.candidates)
+        .map(|c| Place::new(c.endpoint.protocol, &c.endpoint.host, c.endpoint.port))
+        .collect();
+    report
+        .probes
+        .iter()
+        .filter(move |p| claimed.contains(&place_of(p)))
+}
+
 /// A connect that timed out: the packets were dropped.
 fn filtered(p: &EndpointReport) -> bool {
     p.outcome == Outcome::Timeout && p.stage == Some(Stage::Connect)
@@ -93,7 +108,7 @@ fn nothing_found(report: &Report, facts: &Facts) -> Option<Finding> {
 fn symptoms(report: &Report) -> Vec<Finding> {
     let mut grouped: BTreeMap<Finding, Vec<Place>> = BTreeMap::new();
     let mut out = Vec::new();
-    for p in &report.probes {
+    for p in claimed_probes(report) {
         match symptom(p, report) {
             Some(finding @ Finding::ObsoleteTls { .. }) => {
                 grouped.entry(finding).or_default().push(place_of(p));
@@ -182,7 +197,7 @@ fn certificates(report: &Report, facts: &Facts) -> Vec<Finding> {
     // Keyed by the finding without its endpoints, so ports that share a certificate share
     // a finding.
     let mut grouped: BTreeMap<Finding, Vec<Place>> = BTreeMap::new();
-    for p in &report.probes {
+    for p in claimed_probes(report) {
         let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
             continue;
         };
@@ -349,12 +364,12 @@ fn autoconfig(report: &Report, email: &EmailAddress) -> Vec<Finding> {
         if let Some(SourceWarning::DowngradeRefused { url }) = &source.warning {
             out.push(Finding::AutoconfigDowngradeRefused { url: url.clone() });
         }
-        // Autoconfig of the domain, or of its MX's domain, read over plain http: the only
-        // unauthenticated claims those sources make.
+        // The domain's autoconfig read over plain http: the only unauthenticated claim it
+        // makes.
         let insecure = source.candidates.iter().any(|c| {
-            c.sources.iter().any(|s| {
-                matches!(s.kind, SourceKind::Autoconfig | SourceKind::Mx) && !s.authenticated
-            })
+            c.sources
+                .iter()
+                .any(|s| s.kind == SourceKind::Autoconfig && !s.authenticated)
         });
         if !insecure {
             continue;

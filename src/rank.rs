@@ -255,13 +255,14 @@ impl ClaimKey {
     }
 }
 
-/// The rank a claim reaches when a probe verifies it (with a trusted certificate): rule 1
-/// puts every encrypted setting before a plaintext one, then the claim key decides. The
-/// engine's cut-off compares these, in the same order as [`sort_key`].
-pub type VerifiedRank = (bool, ClaimKey);
+/// The rank a claim reaches when a probe verifies it (with a trusted certificate), in the
+/// order of [`sort_key`]: port 25 is never recommendable, so it comes last; rule 1 puts
+/// every encrypted setting before a plaintext one; then the claim key decides. The
+/// engine's cut-off compares these.
+pub type VerifiedRank = ((bool, bool), ClaimKey);
 
 pub fn verified_rank(key: ClaimKey) -> VerifiedRank {
-    (key.security == Security::Plain, key)
+    ((key.relay_port, key.security == Security::Plain), key)
 }
 
 /// The key of `endpoint` as claimed by `sources`, listed at `position` by its source.
@@ -896,6 +897,59 @@ mod tests {
         let kinds: Vec<SourceKind> = report.incoming[1].sources.iter().map(|s| s.kind).collect();
         assert_eq!(kinds, [SourceKind::Srv]);
         assert_eq!(report.incoming[0].auth, [AuthMethod::PasswordCleartext]);
+    }
+
+    #[test]
+    fn the_cut_off_ranks_as_the_ranking_does() {
+        let email = parse_email("taro@example.jp").unwrap();
+        let key = |protocol, host: &str, port, security, kind| {
+            let c = candidate(protocol, host, port, security, kind, false);
+            verified_rank(claim_key(&c.endpoint, &c.sources, &email, 0))
+        };
+        let guessed_tls = key(
+            Imap,
+            "imap.example.jp",
+            993,
+            Security::Tls,
+            SourceKind::Guess,
+        );
+        let srv_plain = key(
+            Imap,
+            "mail.example.jp",
+            143,
+            Security::Plain,
+            SourceKind::Srv,
+        );
+        let srv_tls = key(Imap, "mail.example.jp", 993, Security::Tls, SourceKind::Srv);
+        let relay = key(
+            Smtp,
+            "smtp.example.jp",
+            25,
+            Security::Starttls,
+            SourceKind::Srv,
+        );
+        let submission = key(
+            Smtp,
+            "smtp.example.jp",
+            587,
+            Security::Plain,
+            SourceKind::Guess,
+        );
+        // Rule 1 first: anything encrypted, even a guess, beats a plaintext source claim.
+        assert!(guessed_tls < srv_plain);
+        // Among encrypted ones, what a source named beats a guess.
+        assert!(srv_tls < guessed_tls);
+        // Port 25 is never recommendable: below even a plaintext guess.
+        assert!(submission < relay);
+        // The fixed order: the protocol's own name first.
+        let mail = key(
+            Imap,
+            "mail.example.jp",
+            993,
+            Security::Tls,
+            SourceKind::Guess,
+        );
+        assert!(guessed_tls < mail);
     }
 
     #[test]

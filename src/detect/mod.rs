@@ -13,8 +13,12 @@
 //!
 //! **When to stop**, per direction (incoming, outgoing): a verified setting exists, and
 //! nothing still running is worth waiting for. Ranks compare as `rank::verified_rank`
-//! does, the ranking's own order, ties included, so the same servers give the same answer
-//! whichever answered first.
+//! does, the ranking's own order down to the fixed tie order, so the same servers give the
+//! same answer whichever answered first. (Two places whose keys are equal in every field,
+//! named at the same position by equally trusted sources, are the one case the cut-off
+//! does not wait for; the ranking then keeps the sources' order.) A pending probe is
+//! ranked with the best security its port allows, since the probe upgrades with STARTTLS
+//! when it is offered.
 //! - A probe that could outrank it is waited for until it has run as long as the
 //!   verified probe took plus a few round trips of the verified connection (at least
 //!   [`MIN_GRACE`]): a server like the verified one has answered by then; one that has
@@ -36,7 +40,8 @@
 //!   sources get four times the verification's time after it (at least
 //!   [`MIN_SOURCE_PATIENCE`]): an authenticated answer is worth more there.
 //! - There is no patience limit for a plaintext answer: while anything encrypted may
-//!   still work, it is waited for.
+//!   still work, it is waited for; sources then get one `--timeout`, as when nothing is
+//!   verified, and guessing is not stopped by it.
 //!
 //! **Giving up**, per direction: when nothing is verified, guessing has started, every
 //! probe of the direction has ended and every source has run a whole `--timeout` (plus
@@ -257,6 +262,17 @@ fn usable(report: &EndpointReport) -> bool {
     report.is_ok() && report.certificate_trusted() && report.login_possible() && !relay
 }
 
+/// The best security a probe of `endpoint` can find: implicit TLS on the RFC 8314 ports
+/// (and on unfamiliar ones, where TLS is tried first), STARTTLS elsewhere.
+fn reachable_security(endpoint: &crate::model::Endpoint) -> Security {
+    let known = endpoint.protocol.standard_ports().contains(&endpoint.port);
+    if known {
+        endpoint.protocol.default_security(endpoint.port)
+    } else {
+        Security::Tls
+    }
+}
+
 /// The order sources are listed in (and consulted in, as far as order matters).
 fn source_order(kind: SourceKind) -> u8 {
     match kind {
@@ -396,7 +412,10 @@ impl<'a> Run<'a> {
     fn consider(&mut self, candidate: &Candidate, position: usize) {
         let e = &candidate.endpoint;
         let place: Place = (e.protocol, e.host.clone(), e.port);
+        // The probe finds out what the port speaks (it upgrades with STARTTLS when offered),
+        // so a claim of plain text may still verify encrypted: rank it as the port allows.
         let claim = rank::claim_key(e, &candidate.sources, self.email, position);
+        let claim = claim.with_security(claim.security.min(reachable_security(e)));
         let potential = match self.potential.get(&place) {
             // The best this place could reach, claim by claim: sources are unioned.
             Some(known) => known.union(claim),
@@ -556,9 +575,11 @@ impl<'a> Run<'a> {
                 Some(until) => now >= until && !(better && patient),
             }
         });
+        // For plaintext, a source is waited for as when nothing is verified: one timeout.
         let sources_settled = best.1.is_best_possible()
-            || self.pending_sources().all(|(_, started)| {
-                !patient && now >= self.source_patience(started, &best.1, &first)
+            || self.pending_sources().all(|(_, started)| match patient {
+                true => now >= self.last_chance(started),
+                false => now >= self.source_patience(started, &best.1, &first),
             });
         probes_settled && sources_settled
     }
@@ -567,8 +588,12 @@ impl<'a> Run<'a> {
     /// still running has had its last chance: nothing is going to answer.
     fn exhausted(&self, direction: Direction) -> bool {
         let now = Instant::now();
+        // A diagnostic probe and a port-25 claim can never give a usable answer.
+        let hopeless = |probe: &PendingProbe<'_>| {
+            probe.diagnostic || probe.potential.is_some_and(|((relay, _), _)| relay)
+        };
         self.guessed.contains(&direction)
-            && self.pending_probes(direction).all(|probe| probe.diagnostic)
+            && self.pending_probes(direction).all(|probe| hopeless(&probe))
             && self
                 .pending_sources()
                 .all(|(_, started)| now >= self.last_chance(started))
@@ -611,10 +636,11 @@ impl<'a> Run<'a> {
         let mut protocols = Vec::new();
         for direction in Direction::BOTH {
             let waiting = self.source_named_pending(direction) && !late;
-            if self.first_verified.contains_key(&direction)
-                || waiting
-                || !self.guessed.insert(direction)
-            {
+            // A plaintext answer does not stop guessing: anything encrypted outranks it.
+            let encrypted_answer = self
+                .best_verified(direction)
+                .is_some_and(|(((_, plain), _), _)| !plain);
+            if encrypted_answer || waiting || !self.guessed.insert(direction) {
                 continue;
             }
             protocols.extend_from_slice(direction.protocols());

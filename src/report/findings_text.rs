@@ -63,8 +63,12 @@ fn places(list: &[Place], lang: Lang) -> String {
 
 /// The distinct hosts of several places, joined for a sentence.
 fn hosts(list: &[Place], lang: Lang) -> String {
-    let mut names: Vec<&str> = list.iter().map(|p| p.host.as_str()).collect();
-    names.dedup();
+    let mut names: Vec<&str> = Vec::new();
+    for place in list {
+        if !names.contains(&place.host.as_str()) {
+            names.push(&place.host);
+        }
+    }
     names.join(labels::list_separator(lang))
 }
 
