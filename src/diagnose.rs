@@ -180,7 +180,7 @@ fn port_25_blocked(report: &Report) -> Option<Finding> {
             .filter(|p| p.protocol == Protocol::Smtp)
     };
     let blocked: Vec<Place> = smtp()
-        .filter(|p| p.port == 25)
+        .filter(|p| p.protocol.is_relay_port(p.port))
         .filter(|p| filtered(p) || matches!(p.outcome, Outcome::Refused | Outcome::Unreachable))
         .map(place_of)
         .collect();

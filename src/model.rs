@@ -38,6 +38,12 @@ impl Protocol {
         }
     }
 
+    /// SMTP on port 25: the port servers relay mail between themselves on, blocked for
+    /// clients on many networks (OP25B). Never a setting for a mail client.
+    pub fn is_relay_port(self, port: u16) -> bool {
+        self == Protocol::Smtp && port == RELAY_PORT
+    }
+
     /// Incoming (IMAP, POP3) or outgoing (SMTP).
     pub fn is_incoming(self) -> bool {
         self.direction() == Direction::Incoming
@@ -68,6 +74,9 @@ impl fmt::Display for Protocol {
         })
     }
 }
+
+/// The port mail servers relay to each other on (SMTP).
+pub const RELAY_PORT: u16 = 25;
 
 /// Which way mail goes: fetched by the client (IMAP, POP3) or sent by it (SMTP).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -276,7 +276,7 @@ pub fn claim_key(
         guessed: sources.iter().all(|s| s.kind == SourceKind::Guess),
         security: endpoint.security,
         pop3: endpoint.protocol == Protocol::Pop3,
-        relay_port: endpoint.protocol == Protocol::Smtp && endpoint.port == 25,
+        relay_port: endpoint.protocol.is_relay_port(endpoint.port),
         needs_confirmation: must_confirm(&endpoint.host, sources, email),
         source_rank: best_source_rank(sources),
         tie: TieBreak {

@@ -4,7 +4,7 @@
 use super::{Event, Pending, Run, Task};
 use crate::discover::mx::MxFinding;
 use crate::discover::{self, SourceReport, SourceStatus};
-use crate::model::{Candidate, Protocol, SourceKind};
+use crate::model::{Candidate, Protocol, RELAY_PORT, SourceKind};
 use crate::probe::Target;
 use crate::rank::Place;
 use tokio::time::Instant;
@@ -168,7 +168,7 @@ impl Run<'_> {
     /// never waited for.
     pub(super) fn probe_mx_port_25(&mut self, finding: &MxFinding) {
         if let Some(host) = &finding.preferred {
-            self.probe((Protocol::Smtp, host.clone(), 25), false);
+            self.probe((Protocol::Smtp, host.clone(), RELAY_PORT), false);
         }
     }
 

@@ -258,7 +258,7 @@ fn table_lookup(
 /// is no TLS), and it takes a password login.
 /// Never SMTP port 25: it is never recommended (see `Setting::recommendable`).
 fn usable(report: &EndpointReport) -> bool {
-    let relay = report.protocol == crate::model::Protocol::Smtp && report.port == 25;
+    let relay = report.protocol.is_relay_port(report.port);
     report.is_ok() && report.certificate_trusted() && report.login_possible() && !relay
 }
 

@@ -125,10 +125,9 @@ impl Setting {
         usable && !self.relay_port()
     }
 
-    /// SMTP on port 25: the port servers relay mail between themselves on, blocked for
-    /// clients on many networks (OP25B). Never for a mail client.
+    /// SMTP on port 25 (see `Protocol::is_relay_port`).
     pub fn relay_port(&self) -> bool {
-        self.endpoint.protocol == crate::model::Protocol::Smtp && self.endpoint.port == 25
+        self.endpoint.protocol.is_relay_port(self.endpoint.port)
     }
 
     /// The kinds of source that named this setting, deduplicated, in order.
