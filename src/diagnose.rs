@@ -117,11 +117,7 @@ fn symptoms(report: &Report) -> Vec<Finding> {
             None => {}
         }
     }
-    out.extend(
-        grouped
-            .into_iter()
-            .map(|(f, places)| with_places(f, places)),
-    );
+    out.extend(ungroup(grouped));
     out
 }
 
@@ -207,10 +203,7 @@ fn certificates(report: &Report, facts: &Facts) -> Vec<Finding> {
         let finding = certificate_finding(cert, &p.host, report, facts);
         grouped.entry(finding).or_default().push(place_of(p));
     }
-    grouped
-        .into_iter()
-        .map(|(finding, places)| with_places(finding, places))
-        .collect()
+    ungroup(grouped).collect()
 }
 
 /// `cert` failed verification for `host`; the finding without endpoints.
@@ -294,54 +287,15 @@ pub fn covers(names: &[String], host: &str) -> bool {
     })
 }
 
-fn with_places(finding: Finding, places: Vec<Place>) -> Finding {
-    use Finding::*;
-    match finding {
-        CertificateNameMismatch {
-            names,
-            verified_alternative,
-            ..
-        } => CertificateNameMismatch {
-            at: places,
-            names,
-            verified_alternative,
-        },
-        AliasNotInCertificate {
-            canonical,
-            canonical_verified,
-            ..
-        } => AliasNotInCertificate {
-            at: places,
-            canonical,
-            canonical_verified,
-        },
-        CertificateSelfSigned { subject, .. } => CertificateSelfSigned {
-            at: places,
-            subject,
-        },
-        CertificateExpired { not_after, .. } => CertificateExpired {
-            at: places,
-            not_after,
-        },
-        CertificateNotYetValid { not_before, .. } => CertificateNotYetValid {
-            at: places,
-            not_before,
-        },
-        CertificateUnknownIssuer { issuer, .. } => CertificateUnknownIssuer { at: places, issuer },
-        CertificateInvalid { detail, .. } => CertificateInvalid { at: places, detail },
-        ObsoleteTls {
-            version,
-            certificate_names,
-            key_bits,
-            ..
-        } => ObsoleteTls {
-            at: places,
-            version,
-            certificate_names,
-            key_bits,
-        },
-        other => other,
-    }
+/// Findings grouped by what they say (keyed without their ports), each given the ports
+/// that showed it.
+fn ungroup(grouped: BTreeMap<Finding, Vec<Place>>) -> impl Iterator<Item = Finding> {
+    grouped.into_iter().map(|(mut finding, places)| {
+        if let Some(at) = finding.places_mut() {
+            *at = places;
+        }
+        finding
+    })
 }
 
 /// A recommended setting that works only in plain text.

@@ -208,6 +208,23 @@ impl Finding {
         }
     }
 
+    /// The list of ports of a finding that groups every port showing the same thing (a
+    /// certificate problem, obsolete TLS); None for the others.
+    pub fn places_mut(&mut self) -> Option<&mut Vec<Place>> {
+        use Finding::*;
+        match self {
+            ObsoleteTls { at, .. }
+            | CertificateNameMismatch { at, .. }
+            | AliasNotInCertificate { at, .. }
+            | CertificateSelfSigned { at, .. }
+            | CertificateExpired { at, .. }
+            | CertificateNotYetValid { at, .. }
+            | CertificateUnknownIssuer { at, .. }
+            | CertificateInvalid { at, .. } => Some(at),
+            _ => None,
+        }
+    }
+
     /// The server ports the finding is about (the evidence is their probe rows).
     pub fn endpoints(&self) -> Vec<Place> {
         use Finding::*;
