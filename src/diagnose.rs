@@ -1,9 +1,11 @@
 //! Diagnosis: from the ranked settings, the probes and the sources, the findings a help
-//! desk needs ("the password is fine, your network blocks port 25"). Pure: every rule is
-//! unit-tested; `rank::build_report` calls it last, on the finished settings.
+//! desk needs ("the password is fine, your network blocks port 25"). Pure: no I/O;
+//! `rank::build_report` calls it last, on the finished settings. Every kind is produced
+//! against real servers in `tests/cases/diagnose.rs`.
 
 use crate::address::{EmailAddress, within_registrable_domain};
 use crate::discover::SourceWarning;
+use crate::discover::certificate::{Alias, covers};
 use crate::discover::mx::DomainState;
 use crate::findings::{self, Finding, Place};
 use crate::model::{Direction, Protocol, Security, SourceKind, UsernameForm};
@@ -20,12 +22,6 @@ pub struct Facts {
     pub domain: Option<DomainState>,
     /// Hosts that are aliases (CNAME), with their canonical names.
     pub aliases: Vec<Alias>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Alias {
-    pub alias: String,
-    pub canonical: String,
 }
 
 /// Every finding for `report`, worst first.
@@ -47,7 +43,7 @@ fn place_of(p: &EndpointReport) -> Place {
 }
 
 fn setting_place(s: &Setting) -> Place {
-    Place::new(s.endpoint.protocol, &s.endpoint.host, s.endpoint.port)
+    Place::of(&s.endpoint)
 }
 
 /// The probes of places a source or a guess named: not the diagnostic probe of the MX's
@@ -57,7 +53,7 @@ fn claimed_probes(report: &Report) -> impl Iterator<Item = &EndpointReport> {
         .sources
         .iter()
         .flat_map(|s| &s.candidates)
-        .map(|c| Place::new(c.endpoint.protocol, &c.endpoint.host, c.endpoint.port))
+        .map(|c| Place::of(&c.endpoint))
         .collect();
     report
         .probes
@@ -276,17 +272,6 @@ fn name_mismatch(cert: &CertificateInfo, host: &str, report: &Report, facts: &Fa
     }
 }
 
-/// Whether one of a certificate's `names` covers `host` (a `*.` wildcard covers exactly
-/// one label, RFC 6125).
-pub fn covers(names: &[String], host: &str) -> bool {
-    names.iter().any(|name| match name.strip_prefix("*.") {
-        Some(parent) => host
-            .split_once('.')
-            .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
-        None => name == host,
-    })
-}
-
 /// Findings grouped by what they say (keyed without their ports), each given the ports
 /// that showed it.
 fn ungroup(grouped: BTreeMap<Finding, Vec<Place>>) -> impl Iterator<Item = Finding> {
@@ -331,7 +316,7 @@ fn autoconfig(report: &Report, email: &EmailAddress) -> Vec<Finding> {
         let named: Vec<Place> = source
             .candidates
             .iter()
-            .map(|c| Place::new(c.endpoint.protocol, &c.endpoint.host, c.endpoint.port))
+            .map(|c| Place::of(&c.endpoint))
             .collect();
         // Confirmed only by an encrypted, trusted connection inside the domain.
         let verified: Vec<Place> = report
@@ -379,21 +364,4 @@ fn listed(report: &Report) -> Vec<Finding> {
         out.push(Finding::ProviderAssignedUsername { at: assigned });
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wildcards_cover_one_label() {
-        let names = vec![
-            "*.hosting.example".to_string(),
-            "hosting.example".to_string(),
-        ];
-        assert!(covers(&names, "mail.hosting.example"));
-        assert!(covers(&names, "hosting.example"));
-        assert!(!covers(&names, "a.b.hosting.example"));
-        assert!(!covers(&names, "mail.example.jp"));
-    }
 }

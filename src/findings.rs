@@ -6,7 +6,7 @@
 //! the client guides will word them in their own terms. A finding's `kind` is a stable
 //! code that scripts may rely on (documented in README with the JSON schema).
 
-use crate::model::Protocol;
+use crate::model::{Endpoint, Protocol};
 use serde::Serialize;
 
 /// How bad a finding is. Declared worst first, so sorting puts errors first.
@@ -36,6 +36,11 @@ impl Place {
             host: host.to_string(),
             port,
         }
+    }
+
+    /// Where `endpoint` is, whatever its security.
+    pub fn of(endpoint: &Endpoint) -> Place {
+        Place::new(endpoint.protocol, &endpoint.host, endpoint.port)
     }
 }
 

@@ -51,7 +51,8 @@
 mod launch;
 
 use crate::address::EmailAddress;
-use crate::diagnose::{Alias, Facts};
+use crate::diagnose::Facts;
+use crate::discover::certificate::Alias;
 use crate::discover::{self, SourceReport, SourceStatus, providers};
 use crate::dns::Dns;
 use crate::model::{Candidate, Direction, Security, SourceKind};

@@ -11,9 +11,26 @@
 //! makes it a setting at all.
 
 use super::SourceReport;
-use crate::diagnose::{Alias, covers};
 use crate::dns::Dns;
 use crate::model::{Candidate, Endpoint, Source, SourceKind};
+
+/// A host that is an alias (CNAME) of another, its canonical name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    pub alias: String,
+    pub canonical: String,
+}
+
+/// Whether one of a certificate's `names` covers `host` (a `*.` wildcard covers exactly
+/// one label, RFC 6125).
+pub fn covers(names: &[String], host: &str) -> bool {
+    names.iter().any(|name| match name.strip_prefix("*.") {
+        Some(parent) => host
+            .split_once('.')
+            .is_some_and(|(label, rest)| !label.is_empty() && rest == parent),
+        None => name == host,
+    })
+}
 
 /// How many of a certificate's names are tried: a hoster's certificate can list hundreds.
 const MAX_NAMES: usize = 3;
@@ -94,6 +111,18 @@ fn renamed(template: &Candidate, host: &str, detail: String) -> Candidate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wildcards_cover_one_label() {
+        let names = vec![
+            "*.hosting.example".to_string(),
+            "hosting.example".to_string(),
+        ];
+        assert!(covers(&names, "mail.hosting.example"));
+        assert!(covers(&names, "hosting.example"));
+        assert!(!covers(&names, "a.b.hosting.example"));
+        assert!(!covers(&names, "mail.example.jp"));
+    }
 
     #[test]
     fn only_exact_names_other_than_the_host_are_tried() {
