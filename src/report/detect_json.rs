@@ -173,6 +173,8 @@ impl<'a> DetectDocument<'a> {
                 .map(|(i, s)| WireSetting::new(s, i == 0 && s.recommendable(r.mode)))
                 .collect()
         };
+        let findings: Vec<WireFinding> = r.findings.iter().map(WireFinding::new).collect();
+        let notes = notes(r, &findings);
         DetectDocument {
             schema: SCHEMA,
             command: "detect",
@@ -189,8 +191,8 @@ impl<'a> DetectDocument<'a> {
                 .iter()
                 .map(WireContradiction::new)
                 .collect(),
-            findings: r.findings.iter().map(WireFinding::new).collect(),
-            notes: notes(r),
+            findings,
+            notes,
             sources: r.sources.iter().map(WireSourceReport::new).collect(),
             probes: r.probes.iter().map(ProbeEndpoint::from_report).collect(),
             elapsed_ms: r.elapsed_ms,
@@ -200,16 +202,15 @@ impl<'a> DetectDocument<'a> {
 
 /// The provider's and the sources' notes, then every finding's text: `notes` said all of
 /// these before findings existed, and scripts that read it keep working.
-fn notes(r: &Report) -> Vec<WireText> {
-    let data = r.notes.iter().map(|n| WireText {
-        en: n.en.clone(),
-        ja: n.ja.clone(),
-    });
-    let found = r
-        .findings
-        .iter()
-        .map(|f| WireText::from_fn(|lang| findings_text::finding(f, lang).joined(lang)));
-    data.chain(found).collect()
+fn notes(r: &Report, findings: &[WireFinding]) -> Vec<WireText> {
+    let data = r.notes.iter().map(|n| (&n.en, &n.ja));
+    let found = findings.iter().map(|f| (&f.en, &f.ja));
+    data.chain(found)
+        .map(|(en, ja)| WireText {
+            en: en.clone(),
+            ja: ja.clone(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
