@@ -8,7 +8,7 @@
 
 use crate::findings::{Finding, Place};
 use crate::model::{Lang, Security};
-use crate::report::labels;
+use crate::report::labels::{self, pick};
 use crate::report::model::{Confirmation, Contradiction, Failure, NoLogin, Observed, Unverified};
 
 /// A finding in words: what happened, and what to do next.
@@ -28,24 +28,9 @@ impl Wording {
     }
 }
 
-fn pick(lang: Lang, en: String, ja: String) -> String {
-    match lang {
-        Lang::En => en,
-        Lang::Ja => ja,
-    }
-}
-
-fn wording(lang: Lang, ((what_en, next_en), (what_ja, next_ja)): Texts) -> Wording {
-    match lang {
-        Lang::En => Wording {
-            what: what_en,
-            next: next_en,
-        },
-        Lang::Ja => Wording {
-            what: what_ja,
-            next: next_ja,
-        },
-    }
+fn wording(lang: Lang, (en, ja): Texts) -> Wording {
+    let (what, next) = pick(lang, en, ja);
+    Wording { what, next }
 }
 
 /// `imap.example.jp:993`.

@@ -354,7 +354,8 @@ pub fn parenthesised(text: &str, lang: Lang) -> String {
     }
 }
 
-fn pick(lang: Lang, en: &'static str, ja: &'static str) -> &'static str {
+/// The English or the Japanese of a pair, by `lang`.
+pub(crate) fn pick<T>(lang: Lang, en: T, ja: T) -> T {
     match lang {
         Lang::En => en,
         Lang::Ja => ja,
