@@ -53,8 +53,13 @@ pub struct RankInput<'a> {
 /// Where an endpoint is, ignoring the claimed security: one probe answers for all claims.
 pub type Place = (Protocol, String, u16);
 
-fn place(endpoint: &Endpoint) -> Place {
+pub fn place(endpoint: &Endpoint) -> Place {
     (endpoint.protocol, endpoint.host.clone(), endpoint.port)
+}
+
+/// Where a probe went.
+pub fn probed_place(report: &EndpointReport) -> Place {
+    (report.protocol, report.host.clone(), report.port)
 }
 
 /// One claim about a place, and where it stands in its source's list.
@@ -130,11 +135,8 @@ struct Ranked {
 }
 
 fn rank_settings(input: &RankInput<'_>) -> Ranked {
-    let probes: BTreeMap<Place, &EndpointReport> = input
-        .probes
-        .iter()
-        .map(|p| ((p.protocol, p.host.clone(), p.port), p))
-        .collect();
+    let probes: BTreeMap<Place, &EndpointReport> =
+        input.probes.iter().map(|p| (probed_place(p), p)).collect();
     let (order, claims) = group_claims(&input.sources);
     let (mut incoming, mut outgoing) = (Vec::new(), Vec::new());
     let mut contradictions = Vec::new();

@@ -288,10 +288,6 @@ fn source_order(kind: SourceKind) -> u8 {
     }
 }
 
-fn place_of(report: &EndpointReport) -> Place {
-    (report.protocol, report.host.clone(), report.port)
-}
-
 impl<'a> Run<'a> {
     fn new(email: &'a EmailAddress, settings: &'a DetectSettings, engine: &'a Engine) -> Run<'a> {
         let started = Instant::now();
@@ -412,7 +408,7 @@ impl<'a> Run<'a> {
 
     fn consider(&mut self, candidate: &Candidate, position: usize) {
         let e = &candidate.endpoint;
-        let place: Place = (e.protocol, e.host.clone(), e.port);
+        let place = rank::place(e);
         // The probe finds out what the port speaks (it upgrades with STARTTLS when offered),
         // so a claim of plain text may still verify encrypted: rank it as the port allows.
         let claim = rank::claim_key(e, &candidate.sources, self.email, position);
@@ -430,7 +426,7 @@ impl<'a> Run<'a> {
 
     fn record_probe(&mut self, report: EndpointReport) {
         let direction = report.protocol.direction();
-        let ranked = self.potential.contains_key(&place_of(&report));
+        let ranked = self.potential.contains_key(&rank::probed_place(&report));
         if ranked && usable(&report) && !self.first_verified.contains_key(&direction) {
             let first = FirstVerified {
                 at: Instant::now(),
@@ -454,7 +450,7 @@ impl<'a> Run<'a> {
         let Some(cert) = report.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
             return;
         };
-        let place = place_of(report);
+        let place = rank::probed_place(report);
         if !report.is_ok()
             || cert.problem != Some(CertificateProblem::NameMismatch)
             || !self.alternatives_asked.insert(place.clone())
@@ -465,10 +461,7 @@ impl<'a> Run<'a> {
             .sources
             .iter()
             .flat_map(|s| &s.candidates)
-            .find(|c| {
-                (c.endpoint.protocol, &c.endpoint.host, c.endpoint.port)
-                    == (place.0, &place.1, place.2)
-            })
+            .find(|c| rank::place(&c.endpoint) == place)
             .cloned();
         if let Some(mut template) = template {
             // Connect to the alternative with what was found to work here.
@@ -485,7 +478,7 @@ impl<'a> Run<'a> {
             .iter()
             .filter(|p| p.protocol.direction() == direction && usable(p))
             .filter_map(|p| {
-                let claimed = self.potential.get(&place_of(p))?;
+                let claimed = self.potential.get(&rank::probed_place(p))?;
                 Some(rank::verified_rank(claimed.with_security(p.security?)))
             })
             .min()?;
