@@ -8,7 +8,7 @@ use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
 use crate::net::http::HttpClient;
 use crate::report::model::{Mode, Report, Verification};
-use crate::report::{detect_json, detect_table, thunderbird};
+use crate::report::render::{DetectFormat, RenderOptions, detect_renderer};
 use std::io::Write;
 
 pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
@@ -78,11 +78,18 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
         })?
     };
 
-    let rendered = match format {
-        FormatArg::Table => detect_table::render(&report, lang, args.explain),
-        FormatArg::Json => detect_json::render(&report),
-        FormatArg::Thunderbird => thunderbird::render(&report),
+    let format = match format {
+        FormatArg::Table => DetectFormat::Table,
+        FormatArg::Json => DetectFormat::Json,
+        FormatArg::Thunderbird => DetectFormat::Thunderbird,
     };
+    let options = RenderOptions {
+        lang,
+        explain: args.explain,
+        width: None,
+        colour: false,
+    };
+    let rendered = detect_renderer(format).render(&report, &options);
     super::write_out(out, &rendered)?;
     Ok(exit_for(&report))
 }

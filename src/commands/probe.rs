@@ -6,7 +6,7 @@ use crate::cli::{ProbeArgs, ProtocolArg, SecurityArg};
 use crate::exit::{CommandError, Exit};
 use crate::model::{Protocol, Security};
 use crate::probe::{EndpointReport, Target};
-use crate::report;
+use crate::report::render::{ProbeFormat, RenderOptions, probe_renderer};
 use std::io::Write;
 
 pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
@@ -34,11 +34,16 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
         reports
     })?;
 
-    let rendered = if args.json {
-        report::json::probe(&reports)
+    let format = if args.json {
+        ProbeFormat::Json
     } else {
-        report::probe_table::render(&reports)
+        ProbeFormat::Table
     };
+    let options = RenderOptions {
+        width: None,
+        ..RenderOptions::plain(crate::commands::detect::lang_from_env())
+    };
+    let rendered = probe_renderer(format).render(&reports, &options);
     super::write_out(out, &rendered)?;
     Ok(exit_for(&reports))
 }

@@ -138,7 +138,17 @@ use crate::report::json::{self, ProbeEndpoint, SCHEMA};
 use crate::report::model::{
     Contradiction, Mode, ProviderInfo, Report, Setting, Verification, source_kinds,
 };
+use crate::report::render::{Render, RenderOptions};
 use serde::Serialize;
+
+/// The detect JSON document behind the renderer seam.
+pub struct DetectJson;
+
+impl Render<Report> for DetectJson {
+    fn render(&self, report: &Report, _options: &RenderOptions) -> String {
+        render(report)
+    }
+}
 
 /// The report as a JSON document (pretty, with a final newline).
 pub fn render(report: &Report) -> String {

@@ -19,8 +19,23 @@ use crate::report::clean;
 use crate::report::findings_text;
 use crate::report::labels::{self, Label, label};
 use crate::report::model::{Mode, Report, Setting, Verification};
+use crate::report::render::{Render, RenderOptions};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
+
+/// The detect table behind the renderer seam.
+pub struct DetectTable;
+
+impl Render<Report> for DetectTable {
+    fn render(&self, report: &Report, options: &RenderOptions) -> String {
+        Renderer {
+            report,
+            lang: options.lang,
+            width: options.width,
+        }
+        .render(options.explain)
+    }
+}
 
 /// The report as text for people, in `lang`; `explain` adds the sources and the probe
 /// matrix. Tables wrap to the terminal width when stdout is a terminal.

@@ -5,6 +5,7 @@
 //! schema number. The format is documented in README.md ("JSON output").
 
 use crate::probe::outcome::{CertificateInfo, EndpointReport, Symptom, Timings};
+use crate::report::render::{Render, RenderOptions};
 use serde::Serialize;
 
 pub const SCHEMA: u32 = 1;
@@ -118,6 +119,15 @@ impl<'a> ProbeEndpoint<'a> {
             symptom: r.symptom.as_ref().map(ProbeSymptom::from_symptom),
             timings_ms: &r.timings,
         }
+    }
+}
+
+/// `mailcfg probe --json` behind the renderer seam.
+pub struct ProbeJson;
+
+impl Render<[EndpointReport]> for ProbeJson {
+    fn render(&self, reports: &[EndpointReport], _options: &RenderOptions) -> String {
+        probe(reports)
     }
 }
 

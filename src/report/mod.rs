@@ -11,6 +11,7 @@ pub mod json;
 pub mod labels;
 pub mod model;
 pub mod probe_table;
+pub mod render;
 #[cfg(test)]
 mod sample;
 pub mod thunderbird;

@@ -6,8 +6,18 @@
 
 use crate::probe::outcome::{CertificateInfo, EndpointReport, Symptom, Timings};
 use crate::report::clean;
+use crate::report::render::{Render, RenderOptions};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
+
+/// The probe table behind the renderer seam.
+pub struct ProbeTable;
+
+impl Render<[EndpointReport]> for ProbeTable {
+    fn render(&self, reports: &[EndpointReport], _options: &RenderOptions) -> String {
+        render(reports)
+    }
+}
 
 pub fn render(reports: &[EndpointReport]) -> String {
     let mut out = String::new();

@@ -336,3 +336,178 @@ pub(crate) fn sample_report() -> Report {
         elapsed: Duration::from_micros(412_600),
     })
 }
+
+/// Every sample report the renderer tests share, by name: the ISP above; docomo (a user
+/// name that cannot be derived from the address); au one net (POP3 only); Gmail (OAuth2 or
+/// an app password); an IDN domain; a plaintext-only server; and findings without settings.
+pub(crate) fn sample_reports() -> Vec<(&'static str, Report)> {
+    vec![
+        ("isp", sample_report()),
+        ("docomo", offline("taro@docomo.ne.jp")),
+        ("au-one-net", offline("hanako@kd5.auone-net.jp")),
+        ("gmail", offline("alice@gmail.com")),
+        ("idn", idn_report()),
+        ("plaintext-only", plaintext_report()),
+        ("no-settings", nothing_found_report()),
+    ]
+}
+
+fn offline(address: &str) -> Report {
+    let email = parse_email(address).expect("a valid sample address");
+    crate::detect::detect_offline(&email)
+}
+
+/// 山田@例え.jp: SRV names mail.xn--r8jz45g.jp for IMAP 993 and submission 587; both verify.
+fn idn_report() -> Report {
+    let host = "mail.xn--r8jz45g.jp";
+    let imap = endpoint(Protocol::Imap, host, 993, Security::Tls);
+    let smtp = endpoint(Protocol::Smtp, host, 587, Security::Starttls);
+    let srv = |name: &str| source(SourceKind::Srv, name, false);
+    let sources = vec![
+        SourceReport::found(
+            SourceKind::Srv,
+            "_imaps._tcp.xn--r8jz45g.jp",
+            vec![candidate(imap, srv("_imaps._tcp.xn--r8jz45g.jp"))],
+        ),
+        SourceReport::found(
+            SourceKind::Srv,
+            "_submission._tcp.xn--r8jz45g.jp",
+            vec![candidate(smtp, srv("_submission._tcp.xn--r8jz45g.jp"))],
+        ),
+    ];
+    let imap_probe = probe_ok(
+        host,
+        993,
+        Protocol::Imap,
+        &["PLAIN"],
+        certificate(host),
+        61.0,
+    );
+    let mut smtp_probe = probe_ok(
+        host,
+        587,
+        Protocol::Smtp,
+        &["PLAIN", "LOGIN"],
+        certificate(host),
+        73.5,
+    );
+    smtp_probe.security = Some(Security::Starttls);
+    smtp_probe.implicit_tls = false;
+    smtp_probe.starttls.offered = true;
+    smtp_probe.starttls.succeeded = Some(true);
+    build(
+        "山田@例え.jp",
+        None,
+        sources,
+        vec![imap_probe, smtp_probe],
+        Facts::default(),
+    )
+}
+
+/// A small office server that offers IMAP 143 and SMTP 25 without any TLS.
+fn plaintext_report() -> Report {
+    let host = "mail.office-plain.example";
+    let imap = endpoint(Protocol::Imap, host, 143, Security::Plain);
+    let smtp = endpoint(Protocol::Smtp, host, 25, Security::Plain);
+    let guess = source(SourceKind::Guess, host, false);
+    let sources = vec![SourceReport::found(
+        SourceKind::Guess,
+        host,
+        vec![candidate(imap, guess.clone()), candidate(smtp, guess)],
+    )];
+    let plain = |port: u16, protocol: Protocol| {
+        let mut r = probe_ok(
+            host,
+            port,
+            protocol,
+            &["PLAIN", "LOGIN"],
+            certificate(host),
+            20.0,
+        );
+        r.security = Some(Security::Plain);
+        r.implicit_tls = false;
+        r.tls = None;
+        r
+    };
+    let probes = vec![plain(143, Protocol::Imap), plain(25, Protocol::Smtp)];
+    build(
+        "info@office-plain.example",
+        None,
+        sources,
+        probes,
+        Facts::default(),
+    )
+}
+
+/// A domain that does not exist: findings, and no setting at all.
+fn nothing_found_report() -> Report {
+    let sources = vec![SourceReport::new(
+        SourceKind::Mx,
+        "no-such-domain.example",
+        SourceStatus::NotFound("NXDOMAIN".to_string()),
+    )];
+    let facts = Facts {
+        domain: Some(crate::discover::mx::DomainState::Missing),
+        aliases: Vec::new(),
+    };
+    build(
+        "someone@no-such-domain.example",
+        None,
+        sources,
+        Vec::new(),
+        facts,
+    )
+}
+
+fn build(
+    address: &str,
+    provider: Option<(&'static Provider, ProviderMatch)>,
+    sources: Vec<SourceReport>,
+    probes: Vec<EndpointReport>,
+    facts: Facts,
+) -> Report {
+    let email = parse_email(address).expect("a valid sample address");
+    rank::build_report(RankInput {
+        email: &email,
+        mode: Mode::Full,
+        provider,
+        sources,
+        probes,
+        facts,
+        elapsed: Duration::from_micros(250_000),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each sample shows what its name promises, so the renderers' snapshots cover it.
+    #[test]
+    fn samples_are_what_they_say() {
+        let samples: std::collections::BTreeMap<_, _> = sample_reports().into_iter().collect();
+        let provider = |name: &str| samples[name].provider.as_ref().map(|p| p.id.clone());
+        assert_eq!(provider("docomo").as_deref(), Some("docomo"));
+        assert_eq!(provider("au-one-net").as_deref(), Some("au-one-net"));
+        assert_eq!(provider("gmail").as_deref(), Some("gmail"));
+        let incoming = |name: &str| samples[name].recommended_incoming().cloned();
+        assert_eq!(
+            incoming("au-one-net").map(|s| s.endpoint.protocol),
+            Some(Protocol::Pop3)
+        );
+        assert_eq!(
+            incoming("plaintext-only").map(|s| s.endpoint.security),
+            Some(Security::Plain)
+        );
+        assert!(
+            samples["idn"].display_domain.contains("例え"),
+            "{}",
+            samples["idn"].display_domain
+        );
+        assert!(incoming("idn").is_some());
+        let none = &samples["no-settings"];
+        assert!(none.recommended_incoming().is_none() && none.recommended_outgoing().is_none());
+        assert!(!none.findings.is_empty());
+        assert!(!samples["plaintext-only"].findings.is_empty());
+    }
+}

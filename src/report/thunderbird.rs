@@ -22,10 +22,20 @@
 
 use crate::model::{AuthMethod, Lang, Security, UsernameForm};
 use crate::report::model::{Mode, Report, Setting, Verification};
+use crate::report::render::{Render, RenderOptions};
 use crate::report::{clean, findings_text};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
 use std::io;
+
+/// The Thunderbird autoconfig export behind the renderer seam.
+pub struct ThunderbirdXml;
+
+impl Render<Report> for ThunderbirdXml {
+    fn render(&self, report: &Report, _options: &RenderOptions) -> String {
+        render(report)
+    }
+}
 
 /// The report as a `clientConfig` v1.1 document (UTF-8, with a final newline).
 pub fn render(report: &Report) -> String {

@@ -1,0 +1,74 @@
+//! The renderer seam: every output of mailcfg — tables, JSON, client guides, exports — is
+//! a [`Render`] over a finished report plus [`RenderOptions`], returning the whole output.
+//! Renderers do no I/O and read nothing but their arguments, so each is snapshot-tested on
+//! the same sample reports, and the commands only pick one ([`detect_renderer`],
+//! [`probe_renderer`]) and write what it returns.
+
+use crate::model::Lang;
+use crate::probe::outcome::EndpointReport;
+use crate::report::model::Report;
+
+/// What a renderer may vary on besides the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RenderOptions {
+    pub lang: Lang,
+    /// Also show the sources, timings and the probe matrix (text renderers).
+    pub explain: bool,
+    /// Wrap text to this many columns; `None` leaves lines unwrapped (not a terminal).
+    pub width: Option<u16>,
+    /// Colour and emphasis with terminal escape sequences (only on a terminal, never with
+    /// `NO_COLOR`; the command decides).
+    pub colour: bool,
+}
+
+impl RenderOptions {
+    /// Plain output in `lang`: no explanation, no wrapping, no colour.
+    pub fn plain(lang: Lang) -> RenderOptions {
+        RenderOptions {
+            lang,
+            explain: false,
+            width: None,
+            colour: false,
+        }
+    }
+}
+
+/// One output format of a report `R` (a detect [`Report`], or the probe's endpoint list).
+pub trait Render<R: ?Sized> {
+    /// The complete output, ending with a newline.
+    fn render(&self, report: &R, options: &RenderOptions) -> String;
+}
+
+/// The formats of `mailcfg detect`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DetectFormat {
+    Table,
+    Json,
+    Thunderbird,
+}
+
+/// The renderer for a detect report in `format`.
+pub fn detect_renderer(format: DetectFormat) -> Box<dyn Render<Report>> {
+    use crate::report::{detect_json, detect_table, thunderbird};
+    match format {
+        DetectFormat::Table => Box::new(detect_table::DetectTable),
+        DetectFormat::Json => Box::new(detect_json::DetectJson),
+        DetectFormat::Thunderbird => Box::new(thunderbird::ThunderbirdXml),
+    }
+}
+
+/// The formats of `mailcfg probe`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProbeFormat {
+    Table,
+    Json,
+}
+
+/// The renderer for probe results in `format`.
+pub fn probe_renderer(format: ProbeFormat) -> Box<dyn Render<[EndpointReport]>> {
+    use crate::report::{json, probe_table};
+    match format {
+        ProbeFormat::Table => Box::new(probe_table::ProbeTable),
+        ProbeFormat::Json => Box::new(json::ProbeJson),
+    }
+}
