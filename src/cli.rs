@@ -29,6 +29,9 @@ pub enum Command {
     /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
     /// capabilities, authentication mechanisms and the certificate.
     Probe(ProbeArgs),
+    /// Log in once on the incoming and the outgoing server (no mail is sent), to tell a
+    /// wrong password from wrong settings.
+    Check(CheckArgs),
 }
 
 /// Options for every command that touches the network.
@@ -124,6 +127,72 @@ pub struct DetectArgs {
     /// times --timeout).
     #[arg(long, value_name = "SECS")]
     pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The email address whose account is tested, e.g. taro@example.jp.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// Test this IMAP server instead of detect's recommendation. With any of --imap,
+    /// --pop3, --smtp only the servers named are tested, and detect is not run.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub imap: Option<String>,
+
+    /// Test this POP3 server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub pop3: Option<String>,
+
+    /// Test this SMTP submission server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub smtp: Option<String>,
+
+    /// The security of the servers named with --imap/--pop3/--smtp (default: implicit TLS
+    /// on 993, 995 and 465, STARTTLS elsewhere). `plain` needs --allow-plaintext.
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
+
+    /// The user name to log in with (default: what detect found, or the whole address).
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "password_env")]
+    pub password_stdin: bool,
+
+    /// Read the password from this environment variable. Without this or
+    /// --password-stdin, the password is asked for on the terminal (not echoed).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+
+    /// For a lab only: also send the password over an unencrypted connection. Warns
+    /// loudly; never implied.
+    #[arg(long)]
+    pub allow_plaintext: bool,
+
+    /// Print one JSON document (schema 1) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Language of the text (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Base URL of the Thunderbird ISP database, for detect.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://autoconfig.thunderbird.net/v1.1"
+    )]
+    pub ispdb_url: String,
+
+    /// Do not query the ISP database.
+    #[arg(long)]
+    pub no_ispdb: bool,
 
     #[command(flatten)]
     pub network: NetworkArgs,

@@ -4,6 +4,8 @@
 //! certificate, DNS, an autoconfig file, the provider table) goes through [`clean`]
 //! before a text renderer prints it, so no output can carry a terminal escape sequence.
 
+pub mod check_json;
+pub mod check_text;
 pub mod detect_json;
 pub mod detect_table;
 pub mod findings_text;
