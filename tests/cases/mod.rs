@@ -1,4 +1,5 @@
 mod autoconfig;
+mod check;
 mod cli;
 mod detect;
 mod diagnose;
