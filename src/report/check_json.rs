@@ -163,3 +163,56 @@ impl Render<CheckReport> for CheckJson {
         to_string(&document)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::ServerCheck;
+    use crate::model::{Endpoint, Protocol, Security};
+
+    #[test]
+    fn the_document_follows_schema_1() {
+        let server = ServerCheck {
+            endpoint: Endpoint {
+                protocol: Protocol::Smtp,
+                host: "smtp.example.jp".into(),
+                port: 587,
+                security: Security::Starttls,
+            },
+            display_host: "smtp.example.jp".into(),
+            username: "taro@example.jp".into(),
+            sources: Vec::new(),
+            grant: Some(Grant::NamedByUser),
+            mechanism: Some(crate::probe::login::Mechanism::Login),
+            outcome: LoginOutcome::AppPasswordOrOauth {
+                evidence: Evidence::ServerReply,
+            },
+            reply: Some("5.7.9 Application-specific password required".into()),
+            probe: None,
+        };
+        let report = CheckReport {
+            email: "taro@example.jp".into(),
+            domain: "example.jp".into(),
+            provider: None,
+            origin: Origin::Explicit,
+            allow_plaintext: false,
+            servers: vec![server],
+            missing: Vec::new(),
+            elapsed_ms: 12.5,
+        };
+        let text = CheckJson.render(&report, &RenderOptions::plain(Lang::En));
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(json["schema"], 1);
+        assert_eq!(json["command"], "check");
+        assert_eq!(json["origin"], "explicit");
+        assert_eq!(json["verdict"], "login-rejected");
+        assert_eq!(json["ok"], false);
+        let s = &json["servers"][0];
+        assert_eq!(s["outcome"], "app-password-or-oauth");
+        assert_eq!(s["evidence"], "server-reply");
+        assert_eq!(s["trust"]["grant"], "named-by-user");
+        assert_eq!(s["mechanism"], "LOGIN");
+        assert!(s["probe"].is_null());
+        assert!(s["ja"].as_str().unwrap().contains("アプリ パスワード"));
+    }
+}

@@ -205,11 +205,11 @@ fn refusal_wording(refusal: &Refusal, server: &ServerCheck, lang: Lang) -> (Stri
                 pick(
                     lang,
                     format!(
-                        "Not sent: {host} is outside {domain} and belongs to no known provider, and only {} named it, which travels unauthenticated (plain DNS or http: anyone on the path can forge it). Nothing was sent to {host}.",
+                        "Not sent: {host} is outside {domain} and belongs to no known provider, and only {} named it, which travels unauthenticated (plain DNS or http: anyone on the path can forge it). The password was not sent to {host}.",
                         via.join(", ")
                     ),
                     format!(
-                        "送信しませんでした: {host} は {domain} の外にあり、既知のプロバイダーのものでもありません。このサーバーを示したのは認証されない経路（{}: 平文の DNS や http は途中で偽造できます）だけです。{host} には何も送っていません。",
+                        "送信しませんでした: {host} は {domain} の外にあり、既知のプロバイダーのものでもありません。このサーバーを示したのは認証されない経路（{}: 平文の DNS や http は途中で偽造できます）だけです。{host} にパスワードは送っていません。",
                         via.join("・")
                     ),
                 ),
@@ -302,7 +302,7 @@ pub fn grant_words(grant: &Grant, domain: &str, lang: Lang) -> String {
 /// The short name of an outcome, for the result line.
 pub fn outcome_label(outcome: &LoginOutcome, lang: Lang) -> &'static str {
     let (en, ja) = match outcome {
-        LoginOutcome::Ok => ("OK, logged in", "成功（ログインできました）"),
+        LoginOutcome::Ok => ("OK, logged in", "ログイン成功"),
         LoginOutcome::WrongCredentials => (
             "wrong user name or password",
             "ユーザー名またはパスワードの誤り",
@@ -355,7 +355,7 @@ pub fn summary(report: &CheckReport, lang: Lang) -> String {
         ),
         Verdict::Refused => pick(
             lang,
-            "The password was not sent everywhere: a server did not meet the trust rule (see above).",
+            "The password was not sent to every server: one did not meet the trust rule (see above).",
             "安全のため、パスワードを送らなかったサーバーがあります（上記参照）。",
         ),
         Verdict::NotTested => pick(
@@ -460,7 +460,9 @@ fn server_block(
             &grant_words(grant, &report.domain, lang),
         );
     }
-    if let Some(reply) = server.reply.as_deref().filter(|r| !r.is_empty()) {
+    // A refusal's words are the evidence; a success's (capabilities) are noise.
+    let shown = server.reply.as_deref().filter(|r| !r.is_empty());
+    if let Some(reply) = shown.filter(|_| server.outcome != LoginOutcome::Ok) {
         row(
             out,
             pick(lang, "Server said", "サーバーの応答"),
@@ -470,4 +472,112 @@ fn server_block(
     let wording = outcome_wording(server, provider, lang);
     row(out, pick(lang, "What happened", "状況"), &wording.what);
     row(out, pick(lang, "Next step", "次の手順"), &wording.next);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::outcome::Evidence;
+    use crate::model::{Endpoint, Protocol, Security, SourceKind};
+    use crate::probe::outcome::Outcome;
+
+    fn server(outcome: LoginOutcome) -> ServerCheck {
+        ServerCheck {
+            endpoint: Endpoint {
+                protocol: Protocol::Imap,
+                host: "mail.example.jp".into(),
+                port: 993,
+                security: Security::Tls,
+            },
+            display_host: "mail.example.jp".into(),
+            username: "taro".into(),
+            sources: Vec::new(),
+            grant: Some(Grant::InDomain),
+            mechanism: None,
+            outcome,
+            reply: Some("[AUTHENTICATIONFAILED] \u{1b}[31mAuthentication failed.".into()),
+            probe: None,
+        }
+    }
+
+    fn every_outcome() -> Vec<LoginOutcome> {
+        vec![
+            LoginOutcome::Ok,
+            LoginOutcome::WrongCredentials,
+            LoginOutcome::AppPasswordOrOauth {
+                evidence: Evidence::ServerReply,
+            },
+            LoginOutcome::AppPasswordOrOauth {
+                evidence: Evidence::ProviderTable,
+            },
+            LoginOutcome::AppPasswordOrOauth {
+                evidence: Evidence::OnlyOauthOffered,
+            },
+            LoginOutcome::AccountDisabled,
+            LoginOutcome::MechanismNotOffered {
+                offered: vec!["CRAM-MD5".into()],
+            },
+            LoginOutcome::TryLater,
+            LoginOutcome::Rejected,
+            LoginOutcome::TlsFailure,
+            LoginOutcome::Unreachable {
+                outcome: Outcome::Refused,
+            },
+            LoginOutcome::RefusedByPolicy {
+                refusal: Refusal::Plaintext,
+            },
+            LoginOutcome::RefusedByPolicy {
+                refusal: Refusal::UntrustedHost {
+                    host: "mail.attacker.test".into(),
+                    domain: "example.jp".into(),
+                    via: vec![SourceKind::Srv],
+                },
+            },
+            LoginOutcome::RefusedByPolicy {
+                refusal: Refusal::UntrustedCertificate {
+                    host: "mail.example.jp".into(),
+                    problem: Some(CertificateProblem::SelfSigned),
+                },
+            },
+        ]
+    }
+
+    #[test]
+    fn every_outcome_has_words_and_a_next_step_in_both_languages() {
+        for outcome in every_outcome() {
+            for lang in [Lang::En, Lang::Ja] {
+                let w = outcome_wording(&server(outcome.clone()), Some("Gmail"), lang);
+                assert!(!w.what.is_empty() && !w.next.is_empty(), "{outcome:?}");
+                for debug in ["Some(", "None", "{", "Refusal", "Outcome"] {
+                    assert!(
+                        !w.what.contains(debug) && !w.next.contains(debug),
+                        "{outcome:?}: {w:?}"
+                    );
+                }
+                assert!(!outcome_label(&outcome, lang).is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn server_text_is_cleaned_and_shown_only_for_failures() {
+        let report = CheckReport {
+            email: "taro@example.jp".into(),
+            domain: "example.jp".into(),
+            provider: None,
+            origin: Origin::Detected,
+            allow_plaintext: false,
+            servers: vec![
+                server(LoginOutcome::WrongCredentials),
+                server(LoginOutcome::Ok),
+            ],
+            missing: vec![Direction::Outgoing],
+            elapsed_ms: 1.0,
+        };
+        let text = CheckText.render(&report, &RenderOptions::plain(Lang::En));
+        assert!(!text.contains('\u{1b}'), "{text}");
+        assert_eq!(text.matches("Server said").count(), 1, "{text}");
+        assert!(text.contains("No outgoing mail server"), "{text}");
+        assert!(text.contains("A server refused the login"), "{text}");
+    }
 }
