@@ -15,7 +15,9 @@ use std::path::PathBuf;
 )]
 #[command(
     after_help = "Exit codes: 0 found / all healthy, 1 partly found / some problems (such as \
-an untrusted certificate), 2 bad input, 3 nothing found / nothing answered, 4 could not run."
+an untrusted certificate), 2 bad input, 3 nothing found / nothing answered, 4 could not run; \
+check: 5 a login was refused, 6 a login could not be tested, 7 the password was not sent (trust \
+rule)."
 )]
 pub struct Cli {
     #[command(subcommand)]
