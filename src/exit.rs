@@ -6,14 +6,17 @@ pub enum Exit {
     /// detect: a recommended incoming and outgoing setting were found, with trusted
     /// certificates where they were probed.
     /// probe: every endpoint answered, with a trusted certificate where TLS was used.
+    /// lint: no finding, or information only.
     Success = 0,
     /// detect: only incoming or only outgoing settings were found, or a recommended
     /// server's certificate is not trusted.
     /// probe: some endpoints failed, or a certificate is not trusted.
+    /// lint: warnings, but no error.
     Partial = 1,
     /// Bad input: a malformed address or host, an unknown flag, an unreadable CA file.
     Usage = 2,
     /// detect: nothing usable was found. probe: no endpoint answered.
+    /// lint: at least one error-level finding (what the domain publishes is broken).
     NotFound = 3,
     /// mailcfg could not run (no resolver configuration, output could not be written).
     Failure = 4,

@@ -6,7 +6,8 @@
 //! the client guides will word them in their own terms. A finding's `kind` is a stable
 //! code that scripts may rely on (documented in README with the JSON schema).
 
-use crate::model::{Endpoint, Protocol};
+use crate::model::{Endpoint, Protocol, Security};
+use crate::probe::outcome::{CertificateProblem, Outcome};
 use serde::Serialize;
 
 /// How bad a finding is. Declared worst first, so sorting puts errors first.
@@ -42,6 +43,34 @@ impl Place {
     pub fn of(endpoint: &Endpoint) -> Place {
         Place::new(endpoint.protocol, &endpoint.host, endpoint.port)
     }
+}
+
+/// Who published a setting `lint` checked: the domain's autoconfig file, one of its SRV
+/// records, or its autodiscover endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(tag = "source", rename_all = "kebab-case")]
+pub enum Publisher {
+    /// The autoconfig file at `url`.
+    Autoconfig { url: String },
+    /// The SRV records of `name` (`_imaps._tcp.example.jp`).
+    Srv { name: String },
+    /// The autodiscover answer from `url`.
+    Autodiscover { url: String },
+}
+
+/// What one publisher says for one protocol (for `published-settings-disagree`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct PublishedSet {
+    pub by: Publisher,
+    pub endpoints: Vec<Endpoint>,
+}
+
+/// Which field of an autoconfig server entry a placeholder problem is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TemplateField {
+    Hostname,
+    Username,
 }
 
 /// One diagnosis. Each variant carries the facts it is worded from. Serialised with its
@@ -154,6 +183,157 @@ pub enum Finding {
     ProviderAssignedUsername {
         at: Vec<Place>,
     },
+    // ---------------------------------------------------------------------------------
+    // `mailcfg lint`: what a domain publishes for mail clients, checked for its
+    // administrator.
+    // ---------------------------------------------------------------------------------
+    /// The domain has no MX record (it exists, but says nowhere to deliver mail).
+    MxMissing {
+        domain: String,
+    },
+    /// A null MX (RFC 7505): the domain says it receives no mail.
+    MxNull {
+        domain: String,
+    },
+    /// An MX host whose name does not resolve.
+    MxHostUnresolved {
+        host: String,
+    },
+    /// An SRV record whose target does not resolve.
+    SrvTargetUnresolved {
+        /// `_imaps._tcp.example.jp`.
+        name: String,
+        target: String,
+        port: u16,
+    },
+    /// A lone "." target: the domain says the service is not offered (RFC 2782, 6186).
+    SrvNotOffered {
+        name: String,
+    },
+    /// A "." target next to real targets: "not offered" and "offered here" at once.
+    SrvDotMixed {
+        name: String,
+    },
+    /// The STARTTLS service has a better (lower) priority than its implicit-TLS service,
+    /// which RFC 8314 §5.1 asks to prefer.
+    SrvImplicitTlsNotPreferred {
+        tls_name: String,
+        tls_priority: u16,
+        starttls_name: String,
+        starttls_priority: u16,
+    },
+    /// No autoconfig file at either https URL (nor over plain http).
+    AutoconfigMissing {
+        domain: String,
+        urls: Vec<String>,
+    },
+    /// An autoconfig URL did not answer usefully (timeout, refused, an HTTP error).
+    AutoconfigUnreachable {
+        url: String,
+        /// What the fetch said (evidence, English).
+        reason: String,
+    },
+    /// The autoconfig file is served over plain http only: clients do not trust it.
+    AutoconfigHttpOnly {
+        url: String,
+    },
+    /// The autoconfig URL answered with something that is not a valid clientConfig file.
+    AutoconfigInvalid {
+        url: String,
+        /// What is wrong (the parser's account, English).
+        error: String,
+    },
+    /// The file parsed, but entries were skipped or are odd (a bad port, an unknown
+    /// socketType, a version other than 1.x).
+    AutoconfigProblems {
+        url: String,
+        /// The parser's account of each (English).
+        problems: Vec<String>,
+    },
+    /// A `%…%` placeholder clients do not know (only %EMAILADDRESS%, %EMAILLOCALPART% and
+    /// %EMAILDOMAIN% are expanded).
+    AutoconfigUnknownPlaceholder {
+        url: String,
+        field: TemplateField,
+        /// The template as written.
+        value: String,
+        placeholders: Vec<String>,
+    },
+    /// The user name is the same literal name for every user (no placeholder).
+    AutoconfigFixedUsername {
+        url: String,
+        at: Place,
+        username: String,
+    },
+    /// No autodiscover answer at autodiscover.<domain> (only Outlook-style clients ask).
+    AutodiscoverMissing {
+        url: String,
+    },
+    /// The autodiscover endpoint exists but did not give usable settings.
+    AutodiscoverFailed {
+        url: String,
+        /// What went wrong (evidence, English).
+        reason: String,
+    },
+    /// A published host outside the domain's registrable domain.
+    HostOutsideDomain {
+        by: Publisher,
+        at: Place,
+        domain: String,
+        /// The MX host in the same registrable domain, which explains it (the mail is
+        /// hosted there).
+        explained_by: Option<String>,
+    },
+    /// A published server port that does not answer.
+    PublishedUnreachable {
+        by: Publisher,
+        at: Place,
+        security: Security,
+        outcome: Outcome,
+        /// The probe's account (evidence, English).
+        detail: String,
+    },
+    /// The server does not speak the security published for it; `actual` is what works
+    /// there, when something does.
+    PublishedSecurityWrong {
+        by: Publisher,
+        at: Place,
+        published: Security,
+        actual: Option<Security>,
+    },
+    /// Published without encryption although the server offers STARTTLS.
+    PublishedPlaintext {
+        by: Publisher,
+        at: Place,
+    },
+    /// Two publishers name different servers for the same protocol.
+    PublishedSettingsDisagree {
+        protocol: Protocol,
+        sets: Vec<PublishedSet>,
+    },
+    /// A mail server's certificate expires within the warning period (21 days).
+    CertificateExpiringSoon {
+        at: Vec<Place>,
+        not_after: String,
+        days_left: i64,
+    },
+    /// The https certificate of a configuration host (autoconfig.<domain>, …) fails
+    /// verification: clients will not read what it serves.
+    WebCertificateInvalid {
+        host: String,
+        port: u16,
+        problem: CertificateProblem,
+        names: Vec<String>,
+        /// The verifier's account (evidence, English).
+        detail: String,
+    },
+    /// The https certificate of a configuration host expires within 21 days.
+    WebCertificateExpiringSoon {
+        host: String,
+        port: u16,
+        not_after: String,
+        days_left: i64,
+    },
 }
 
 impl Finding {
@@ -180,6 +360,30 @@ impl Finding {
             AutoconfigInsecure { .. } => "autoconfig-insecure",
             RelayPortListed { .. } => "relay-port-listed",
             ProviderAssignedUsername { .. } => "provider-assigned-username",
+            MxMissing { .. } => "mx-missing",
+            MxNull { .. } => "mx-null",
+            MxHostUnresolved { .. } => "mx-host-unresolved",
+            SrvTargetUnresolved { .. } => "srv-target-unresolved",
+            SrvNotOffered { .. } => "srv-not-offered",
+            SrvDotMixed { .. } => "srv-dot-mixed",
+            SrvImplicitTlsNotPreferred { .. } => "srv-implicit-tls-not-preferred",
+            AutoconfigMissing { .. } => "autoconfig-missing",
+            AutoconfigUnreachable { .. } => "autoconfig-unreachable",
+            AutoconfigHttpOnly { .. } => "autoconfig-http-only",
+            AutoconfigInvalid { .. } => "autoconfig-invalid",
+            AutoconfigProblems { .. } => "autoconfig-problems",
+            AutoconfigUnknownPlaceholder { .. } => "autoconfig-unknown-placeholder",
+            AutoconfigFixedUsername { .. } => "autoconfig-fixed-username",
+            AutodiscoverMissing { .. } => "autodiscover-missing",
+            AutodiscoverFailed { .. } => "autodiscover-failed",
+            HostOutsideDomain { .. } => "host-outside-domain",
+            PublishedUnreachable { .. } => "published-unreachable",
+            PublishedSecurityWrong { .. } => "published-security-wrong",
+            PublishedPlaintext { .. } => "published-plaintext",
+            PublishedSettingsDisagree { .. } => "published-settings-disagree",
+            CertificateExpiringSoon { .. } => "certificate-expiring-soon",
+            WebCertificateInvalid { .. } => "web-certificate-invalid",
+            WebCertificateExpiringSoon { .. } => "web-certificate-expiring-soon",
         }
     }
 
@@ -190,7 +394,16 @@ impl Finding {
             | NoMailRecords { .. }
             | AllTimedOut { .. }
             | StarttlsFailed { .. }
-            | ObsoleteTls { .. } => Severity::Error,
+            | ObsoleteTls { .. }
+            | MxMissing { .. }
+            | MxHostUnresolved { .. }
+            | SrvTargetUnresolved { .. }
+            | SrvDotMixed { .. }
+            | AutoconfigInvalid { .. }
+            | AutoconfigUnknownPlaceholder { .. }
+            | PublishedUnreachable { .. }
+            | PublishedSecurityWrong { .. }
+            | WebCertificateInvalid { .. } => Severity::Error,
             PlaintextOnTlsPort { .. }
             | Port25Blocked { .. }
             | CertificateNameMismatch { .. }
@@ -203,13 +416,34 @@ impl Finding {
             | PlaintextOnly { .. }
             | AutoconfigInsecure {
                 confirmed: false, ..
-            } => Severity::Warning,
+            }
+            | SrvImplicitTlsNotPreferred { .. }
+            | AutoconfigMissing { .. }
+            | AutoconfigUnreachable { .. }
+            | AutoconfigHttpOnly { .. }
+            | AutoconfigProblems { .. }
+            | AutoconfigFixedUsername { .. }
+            | AutodiscoverFailed { .. }
+            | HostOutsideDomain {
+                explained_by: None, ..
+            }
+            | PublishedPlaintext { .. }
+            | PublishedSettingsDisagree { .. }
+            | CertificateExpiringSoon { .. }
+            | WebCertificateExpiringSoon { .. } => Severity::Warning,
             AutoconfigDowngradeRefused { .. }
             | AutoconfigInsecure {
                 confirmed: true, ..
             }
             | RelayPortListed { .. }
-            | ProviderAssignedUsername { .. } => Severity::Info,
+            | ProviderAssignedUsername { .. }
+            | MxNull { .. }
+            | SrvNotOffered { .. }
+            | AutodiscoverMissing { .. }
+            | HostOutsideDomain {
+                explained_by: Some(_),
+                ..
+            } => Severity::Info,
         }
     }
 
@@ -225,7 +459,8 @@ impl Finding {
             | CertificateExpired { at, .. }
             | CertificateNotYetValid { at, .. }
             | CertificateUnknownIssuer { at, .. }
-            | CertificateInvalid { at, .. } => Some(at),
+            | CertificateInvalid { at, .. }
+            | CertificateExpiringSoon { at, .. } => Some(at),
             _ => None,
         }
     }
@@ -234,7 +469,13 @@ impl Finding {
     pub fn endpoints(&self) -> Vec<Place> {
         use Finding::*;
         match self {
-            StarttlsFailed { at } | PlaintextOnly { at } => vec![at.clone()],
+            StarttlsFailed { at }
+            | PlaintextOnly { at }
+            | AutoconfigFixedUsername { at, .. }
+            | HostOutsideDomain { at, .. }
+            | PublishedUnreachable { at, .. }
+            | PublishedSecurityWrong { at, .. }
+            | PublishedPlaintext { at, .. } => vec![at.clone()],
             ObsoleteTls { at, .. }
             | CertificateNameMismatch { at, .. }
             | AliasNotInCertificate { at, .. }
@@ -242,7 +483,17 @@ impl Finding {
             | CertificateExpired { at, .. }
             | CertificateNotYetValid { at, .. }
             | CertificateUnknownIssuer { at, .. }
-            | CertificateInvalid { at, .. } => at.clone(),
+            | CertificateInvalid { at, .. }
+            | CertificateExpiringSoon { at, .. } => at.clone(),
+            PublishedSettingsDisagree { sets, .. } => {
+                let mut all: Vec<Place> = sets
+                    .iter()
+                    .flat_map(|s| s.endpoints.iter().map(Place::of))
+                    .collect();
+                all.sort();
+                all.dedup();
+                all
+            }
             PlaintextOnTlsPort { at, instead, .. } => {
                 std::iter::once(at.clone()).chain(instead.clone()).collect()
             }
@@ -251,9 +502,26 @@ impl Finding {
                 at.clone()
             }
             AutoconfigInsecure { named, .. } => named.clone(),
-            DomainNotFound { .. } | NoMailRecords { .. } | AutoconfigDowngradeRefused { .. } => {
-                Vec::new()
-            }
+            DomainNotFound { .. }
+            | NoMailRecords { .. }
+            | AutoconfigDowngradeRefused { .. }
+            | MxMissing { .. }
+            | MxNull { .. }
+            | MxHostUnresolved { .. }
+            | SrvTargetUnresolved { .. }
+            | SrvNotOffered { .. }
+            | SrvDotMixed { .. }
+            | SrvImplicitTlsNotPreferred { .. }
+            | AutoconfigMissing { .. }
+            | AutoconfigUnreachable { .. }
+            | AutoconfigHttpOnly { .. }
+            | AutoconfigInvalid { .. }
+            | AutoconfigProblems { .. }
+            | AutoconfigUnknownPlaceholder { .. }
+            | AutodiscoverMissing { .. }
+            | AutodiscoverFailed { .. }
+            | WebCertificateInvalid { .. }
+            | WebCertificateExpiringSoon { .. } => Vec::new(),
         }
     }
 }

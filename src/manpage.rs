@@ -8,16 +8,16 @@ use clap::CommandFactory;
 const EXIT_STATUS: &str = r#".SH "EXIT STATUS"
 .TP
 \fB0\fR
-detect: a recommended incoming and outgoing setting were found, with trusted certificates where probed. probe: every endpoint answered, with a trusted certificate where TLS was used.
+detect: a recommended incoming and outgoing setting were found, with trusted certificates where probed. probe: every endpoint answered, with a trusted certificate where TLS was used. lint: no finding, or information only.
 .TP
 \fB1\fR
-detect: only incoming or only outgoing settings were found, or a recommended server's certificate is not trusted. probe: some endpoints failed, or a certificate is not trusted.
+detect: only incoming or only outgoing settings were found, or a recommended server's certificate is not trusted. probe: some endpoints failed, or a certificate is not trusted. lint: warnings, but no error.
 .TP
 \fB2\fR
 Bad input: a malformed address or host, an unknown flag, an unreadable CA file.
 .TP
 \fB3\fR
-detect: nothing usable was found. probe: no endpoint answered.
+detect: nothing usable was found. probe: no endpoint answered. lint: at least one error-level finding.
 .TP
 \fB4\fR
 mailcfg could not run (for example the system resolver configuration is unreadable, or the output could not be written).

@@ -3,6 +3,7 @@
 
 pub mod common;
 pub mod detect;
+pub mod lint;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -14,6 +15,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Lint(args) => lint::run(args, out),
     }
 }
 
