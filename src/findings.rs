@@ -533,6 +533,306 @@ pub fn sort(findings: &mut Vec<Finding>) {
     findings.dedup();
 }
 
+/// One finding of every kind, for the tests that must cover them all (wording, README).
+#[cfg(test)]
+pub(crate) mod examples {
+    use super::*;
+
+    /// The position of `f`'s kind in the declaration: an exhaustive match, so a new kind
+    /// does not compile until it is listed here (and then [`all`] must give an example).
+    pub(crate) fn index(f: &Finding) -> usize {
+        use Finding::*;
+        match f {
+            DomainNotFound { .. } => 0,
+            NoMailRecords { .. } => 1,
+            AllTimedOut { .. } => 2,
+            StarttlsFailed { .. } => 3,
+            ObsoleteTls { .. } => 4,
+            PlaintextOnTlsPort { .. } => 5,
+            Port25Blocked { .. } => 6,
+            CertificateNameMismatch { .. } => 7,
+            AliasNotInCertificate { .. } => 8,
+            CertificateSelfSigned { .. } => 9,
+            CertificateExpired { .. } => 10,
+            CertificateNotYetValid { .. } => 11,
+            CertificateUnknownIssuer { .. } => 12,
+            CertificateInvalid { .. } => 13,
+            PlaintextOnly { .. } => 14,
+            AutoconfigDowngradeRefused { .. } => 15,
+            AutoconfigInsecure { .. } => 16,
+            RelayPortListed { .. } => 17,
+            ProviderAssignedUsername { .. } => 18,
+            MxMissing { .. } => 19,
+            MxNull { .. } => 20,
+            MxHostUnresolved { .. } => 21,
+            SrvTargetUnresolved { .. } => 22,
+            SrvNotOffered { .. } => 23,
+            SrvDotMixed { .. } => 24,
+            SrvImplicitTlsNotPreferred { .. } => 25,
+            AutoconfigMissing { .. } => 26,
+            AutoconfigUnreachable { .. } => 27,
+            AutoconfigHttpOnly { .. } => 28,
+            AutoconfigInvalid { .. } => 29,
+            AutoconfigProblems { .. } => 30,
+            AutoconfigUnknownPlaceholder { .. } => 31,
+            AutoconfigFixedUsername { .. } => 32,
+            AutodiscoverMissing { .. } => 33,
+            AutodiscoverFailed { .. } => 34,
+            HostOutsideDomain { .. } => 35,
+            PublishedUnreachable { .. } => 36,
+            PublishedSecurityWrong { .. } => 37,
+            PublishedPlaintext { .. } => 38,
+            PublishedSettingsDisagree { .. } => 39,
+            CertificateExpiringSoon { .. } => 40,
+            WebCertificateInvalid { .. } => 41,
+            WebCertificateExpiringSoon { .. } => 42,
+        }
+    }
+
+    /// How many kinds there are.
+    pub(crate) const KINDS: usize = 43;
+
+    /// One example of every kind, in declaration order.
+    pub(crate) fn all() -> Vec<Finding> {
+        let p = Place::new(Protocol::Imap, "imap.example.jp", 993);
+        let s = Place::new(Protocol::Smtp, "mx.example.jp", 25);
+        let url = "https://autoconfig.example.jp/mail/config-v1.1.xml".to_string();
+        let srv = Publisher::Srv {
+            name: "_imaps._tcp.example.jp".into(),
+        };
+        let domain = || "example.jp".to_string();
+        let endpoint = |host: &str| Endpoint {
+            protocol: Protocol::Imap,
+            host: host.into(),
+            port: 993,
+            security: Security::Tls,
+        };
+        vec![
+            Finding::DomainNotFound { domain: domain() },
+            Finding::NoMailRecords { domain: domain() },
+            Finding::AllTimedOut {
+                at: vec![p.clone()],
+            },
+            Finding::StarttlsFailed { at: p.clone() },
+            Finding::ObsoleteTls {
+                at: vec![p.clone()],
+                version: "TLSv1.1".into(),
+                certificate_names: vec!["imap.example.jp".into()],
+                key_bits: Some(1024),
+            },
+            Finding::PlaintextOnTlsPort {
+                at: p.clone(),
+                greeting: "* OK ready".into(),
+                instead: Some(Place::new(Protocol::Imap, "imap.example.jp", 143)),
+            },
+            Finding::Port25Blocked {
+                blocked: vec![s.clone()],
+                working: vec![Place::new(Protocol::Smtp, "smtp.example.jp", 587)],
+            },
+            Finding::CertificateNameMismatch {
+                at: vec![p.clone()],
+                names: vec!["mail.hosting.example".into()],
+                verified_alternative: Some("mail.hosting.example".into()),
+            },
+            Finding::AliasNotInCertificate {
+                at: vec![p.clone()],
+                canonical: "mail.hosting.example".into(),
+                canonical_verified: true,
+            },
+            Finding::CertificateSelfSigned {
+                at: vec![p.clone()],
+                subject: "CN=imap.example.jp".into(),
+            },
+            Finding::CertificateExpired {
+                at: vec![p.clone()],
+                not_after: "2025-01-31T00:00:00Z".into(),
+            },
+            Finding::CertificateNotYetValid {
+                at: vec![p.clone()],
+                not_before: "2030-01-01T00:00:00Z".into(),
+            },
+            Finding::CertificateUnknownIssuer {
+                at: vec![p.clone()],
+                issuer: "CN=Corp CA".into(),
+            },
+            Finding::CertificateInvalid {
+                at: vec![p.clone()],
+                detail: "certificate has been revoked".into(),
+            },
+            Finding::PlaintextOnly { at: p.clone() },
+            Finding::AutoconfigDowngradeRefused { url: url.clone() },
+            Finding::AutoconfigInsecure {
+                url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
+                named: vec![p.clone()],
+                verified: Vec::new(),
+                confirmed: false,
+            },
+            Finding::RelayPortListed { at: vec![s] },
+            Finding::ProviderAssignedUsername {
+                at: vec![p.clone()],
+            },
+            Finding::MxMissing { domain: domain() },
+            Finding::MxNull { domain: domain() },
+            Finding::MxHostUnresolved {
+                host: "mx.example.jp".into(),
+            },
+            Finding::SrvTargetUnresolved {
+                name: "_imaps._tcp.example.jp".into(),
+                target: "gone.example.jp".into(),
+                port: 993,
+            },
+            Finding::SrvNotOffered {
+                name: "_pop3._tcp.example.jp".into(),
+            },
+            Finding::SrvDotMixed {
+                name: "_pop3._tcp.example.jp".into(),
+            },
+            Finding::SrvImplicitTlsNotPreferred {
+                tls_name: "_imaps._tcp.example.jp".into(),
+                tls_priority: 10,
+                starttls_name: "_imap._tcp.example.jp".into(),
+                starttls_priority: 0,
+            },
+            Finding::AutoconfigMissing {
+                domain: domain(),
+                urls: vec![url.clone()],
+            },
+            Finding::AutoconfigUnreachable {
+                url: url.clone(),
+                reason: "no answer in time".into(),
+            },
+            Finding::AutoconfigHttpOnly {
+                url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
+            },
+            Finding::AutoconfigInvalid {
+                url: url.clone(),
+                error: "the root element is <html>".into(),
+            },
+            Finding::AutoconfigProblems {
+                url: url.clone(),
+                problems: vec!["skipped <incomingServer type=\"imap\">: bad port \"x\"".into()],
+            },
+            Finding::AutoconfigUnknownPlaceholder {
+                url: url.clone(),
+                field: TemplateField::Username,
+                value: "%USER%".into(),
+                placeholders: vec!["%USER%".into()],
+            },
+            Finding::AutoconfigFixedUsername {
+                url: url.clone(),
+                at: p.clone(),
+                username: "info".into(),
+            },
+            Finding::AutodiscoverMissing {
+                url: "https://autodiscover.example.jp/autodiscover/autodiscover.xml".into(),
+            },
+            Finding::AutodiscoverFailed {
+                url: "https://autodiscover.example.jp/autodiscover/autodiscover.xml".into(),
+                reason: "HTTP 500 Internal Server Error".into(),
+            },
+            Finding::HostOutsideDomain {
+                by: srv.clone(),
+                at: Place::new(Protocol::Imap, "imap.hoster.example", 993),
+                domain: domain(),
+                explained_by: None,
+            },
+            Finding::PublishedUnreachable {
+                by: srv.clone(),
+                at: p.clone(),
+                security: Security::Tls,
+                outcome: Outcome::Refused,
+                detail: "nothing listens on port 993".into(),
+            },
+            Finding::PublishedSecurityWrong {
+                by: srv.clone(),
+                at: p.clone(),
+                published: Security::Tls,
+                actual: Some(Security::Starttls),
+            },
+            Finding::PublishedPlaintext {
+                by: Publisher::Autoconfig { url: url.clone() },
+                at: p.clone(),
+            },
+            Finding::PublishedSettingsDisagree {
+                protocol: Protocol::Imap,
+                sets: vec![
+                    PublishedSet {
+                        by: Publisher::Autoconfig { url },
+                        endpoints: vec![endpoint("imap.example.jp")],
+                    },
+                    PublishedSet {
+                        by: srv,
+                        endpoints: vec![endpoint("mail.example.jp")],
+                    },
+                ],
+            },
+            Finding::CertificateExpiringSoon {
+                at: vec![p],
+                not_after: "2027-01-25T08:00:00Z".into(),
+                days_left: 10,
+            },
+            Finding::WebCertificateInvalid {
+                host: "autoconfig.example.jp".into(),
+                port: 443,
+                problem: CertificateProblem::NameMismatch,
+                names: vec!["www.other.example".into()],
+                detail: "certificate is for www.other.example, not autoconfig.example.jp".into(),
+            },
+            Finding::WebCertificateExpiringSoon {
+                host: "autoconfig.example.jp".into(),
+                port: 443,
+                not_after: "2027-01-25T08:00:00Z".into(),
+                days_left: 10,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_an_example() {
+        let indices: Vec<usize> = all().iter().map(index).collect();
+        assert_eq!(indices, (0..KINDS).collect::<Vec<_>>());
+    }
+
+    /// README.md lists every kind (detect's in the detect JSON section, lint's in the
+    /// lint section) as "- `kind` (severity) …"; nothing is listed that does not exist.
+    #[test]
+    fn readme_lists_every_kind_with_its_severity() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+        let examples = all();
+        for f in &examples {
+            let severity = match f.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            let entry = format!("- `{}` ({severity}", f.kind());
+            let loose = format!("- `{}` (", f.kind());
+            assert!(
+                readme.contains(&entry) || readme.contains(&loose),
+                "README.md does not list {entry}…"
+            );
+        }
+        let lint = readme
+            .split("<a id=\"lint-findings\"></a>")
+            .nth(1)
+            .and_then(|rest| rest.split("\n\n").next())
+            .expect("README.md has a lint findings list");
+        for line in lint.lines() {
+            if let Some(kind) = line
+                .trim_start()
+                .strip_prefix("- `")
+                .and_then(|l| l.split('`').next())
+            {
+                assert!(
+                    examples.iter().any(|f| f.kind() == kind),
+                    "README.md lists {kind}, which is no finding kind"
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -657,7 +657,8 @@ pub fn failure_short(f: &Failure, lang: Lang) -> String {
 // `mailcfg lint`: findings for the domain's administrator
 // ---------------------------------------------------------------------------------------------
 
-/// Who published a setting, for a sentence.
+/// Who published a setting, for a sentence (English starts lower case; see
+/// [`sentence`]).
 fn publisher(by: &Publisher, lang: Lang) -> String {
     match by {
         Publisher::Autoconfig { url } => pick(
@@ -675,6 +676,15 @@ fn publisher(by: &Publisher, lang: Lang) -> String {
             format!("the autodiscover answer of {url}"),
             format!("{url} の autodiscover 応答"),
         ),
+    }
+}
+
+/// `text` with its first letter upper case, to start a sentence.
+fn sentence(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }
 
@@ -884,7 +894,7 @@ fn lint_texts(f: &Finding) -> Texts {
             };
             (
                 (
-                    format!("{} names {}, which is outside {domain}.", publisher(by, Lang::En), at(p)),
+                    sentence(format!("{} names {}, which is outside {domain}.", publisher(by, Lang::En), at(p))),
                     next_en,
                 ),
                 (
@@ -901,7 +911,7 @@ fn lint_texts(f: &Finding) -> Texts {
             detail,
         } => (
             (
-                format!("{} names {} ({}), but it does not work: {}: {detail}.", publisher(by, Lang::En), at(p), security_words(*security, Lang::En), outcome.as_str()),
+                sentence(format!("{} names {} ({}), but it does not work: {}: {detail}.", publisher(by, Lang::En), at(p), security_words(*security, Lang::En), outcome.as_str())),
                 "Make the server listen there, or publish the port it really uses.".into(),
             ),
             (
@@ -927,7 +937,7 @@ fn lint_texts(f: &Finding) -> Texts {
             };
             (
                 (
-                    format!("{} says {} uses {}, but the server does not speak it.", publisher(by, Lang::En), at(p), security_words(*published, Lang::En)),
+                    sentence(format!("{} says {} uses {}, but the server does not speak it.", publisher(by, Lang::En), at(p), security_words(*published, Lang::En))),
                     next_en,
                 ),
                 (
@@ -938,7 +948,7 @@ fn lint_texts(f: &Finding) -> Texts {
         }
         PublishedPlaintext { by, at: p } => (
             (
-                format!("{} publishes {} without encryption, although the server offers STARTTLS.", publisher(by, Lang::En), at(p)),
+                sentence(format!("{} publishes {} without encryption, although the server offers STARTTLS.", publisher(by, Lang::En), at(p))),
                 "Publish STARTTLS (or the implicit-TLS port) so that passwords are never sent in clear.".into(),
             ),
             (
@@ -1034,77 +1044,7 @@ mod tests {
     use crate::model::Protocol;
 
     fn every_finding() -> Vec<Finding> {
-        let p = Place::new(Protocol::Imap, "imap.example.jp", 993);
-        let s = Place::new(Protocol::Smtp, "mx.example.jp", 25);
-        vec![
-            Finding::DomainNotFound {
-                domain: "example.jp".into(),
-            },
-            Finding::NoMailRecords {
-                domain: "example.jp".into(),
-            },
-            Finding::AllTimedOut {
-                at: vec![p.clone()],
-            },
-            Finding::StarttlsFailed { at: p.clone() },
-            Finding::ObsoleteTls {
-                at: vec![p.clone()],
-                version: "TLSv1.1".into(),
-                certificate_names: vec!["imap.example.jp".into()],
-                key_bits: Some(1024),
-            },
-            Finding::PlaintextOnTlsPort {
-                at: p.clone(),
-                greeting: "* OK ready".into(),
-                instead: Some(Place::new(Protocol::Imap, "imap.example.jp", 143)),
-            },
-            Finding::Port25Blocked {
-                blocked: vec![s.clone()],
-                working: vec![Place::new(Protocol::Smtp, "smtp.example.jp", 587)],
-            },
-            Finding::CertificateNameMismatch {
-                at: vec![p.clone()],
-                names: vec!["mail.hosting.example".into()],
-                verified_alternative: Some("mail.hosting.example".into()),
-            },
-            Finding::AliasNotInCertificate {
-                at: vec![p.clone()],
-                canonical: "mail.hosting.example".into(),
-                canonical_verified: true,
-            },
-            Finding::CertificateSelfSigned {
-                at: vec![p.clone()],
-                subject: "CN=imap.example.jp".into(),
-            },
-            Finding::CertificateExpired {
-                at: vec![p.clone()],
-                not_after: "2025-01-31T00:00:00Z".into(),
-            },
-            Finding::CertificateNotYetValid {
-                at: vec![p.clone()],
-                not_before: "2030-01-01T00:00:00Z".into(),
-            },
-            Finding::CertificateUnknownIssuer {
-                at: vec![p.clone()],
-                issuer: "CN=Corp CA".into(),
-            },
-            Finding::CertificateInvalid {
-                at: vec![p.clone()],
-                detail: "certificate has been revoked".into(),
-            },
-            Finding::PlaintextOnly { at: p.clone() },
-            Finding::AutoconfigDowngradeRefused {
-                url: "https://autoconfig.example.jp/mail/config-v1.1.xml".into(),
-            },
-            Finding::AutoconfigInsecure {
-                url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
-                named: vec![p.clone()],
-                verified: Vec::new(),
-                confirmed: false,
-            },
-            Finding::RelayPortListed { at: vec![s] },
-            Finding::ProviderAssignedUsername { at: vec![p] },
-        ]
+        crate::findings::examples::all()
     }
 
     #[test]

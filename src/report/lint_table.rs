@@ -195,7 +195,7 @@ mod tests {
         let findings = en.find("== Findings ==").unwrap();
         let published = en.find("== Published settings ==").unwrap();
         assert!(findings < published, "{en}");
-        assert!(en.contains("✗ [published-security-wrong] the SRV record _imaps._tcp.example.jp says mail.example.jp:143 uses SSL/TLS"), "{en}");
+        assert!(en.contains("✗ [published-security-wrong] The SRV record _imaps._tcp.example.jp says mail.example.jp:143 uses SSL/TLS"), "{en}");
         assert!(en.contains("(the domain of taro@example.jp)"), "{en}");
         assert!(
             en.contains("1 error(s), 0 warning(s), 1 for information."),
