@@ -64,6 +64,7 @@ impl Exit {
                     Command("probe"),
                     "every endpoint answered, with a trusted certificate where TLS was used",
                 ),
+                (Command("lint"), "no finding, or information only"),
                 (Command("completions"), "the script was written"),
                 (
                     Command("check"),
@@ -79,6 +80,7 @@ impl Exit {
                     Command("probe"),
                     "some endpoints failed, or a certificate is not trusted",
                 ),
+                (Command("lint"), "warnings, but no error"),
             ],
             Exit::Usage => &[(
                 All,
@@ -90,6 +92,10 @@ impl Exit {
                 (
                     Command("check"),
                     "detect found no server at all to log in to",
+                ),
+                (
+                    Command("lint"),
+                    "at least one error: what the domain publishes is broken",
                 ),
             ],
             Exit::Failure => &[(
