@@ -126,7 +126,10 @@ impl Book for Android {
         vec![
             Screen::new(t(T::SetUpEmail, lang))
                 .open(t(T::OpenProvider, lang))
-                .field(Field::new(t(T::SetUpEmail, lang), Entry::Choose(choice.into())))
+                .field(Field::new(
+                    t(T::SetUpEmail, lang),
+                    Entry::Choose(choice.into()),
+                ))
                 .note(
                     Level::Info,
                     words::fill(W::OAuthWindow, lang, &[("identity", identity.name())]),

@@ -53,7 +53,10 @@ fn text(key: T) -> (&'static str, &'static str) {
             "macOS Sonoma 14・Sequoia 15 の「メール」。",
         ),
         T::Open => ("Mail → Add Account…", "メール → アカウントを追加..."),
-        T::ChooseTitle => ("Choose a Mail account provider…", "メールアカウントのプロバイダを選択..."),
+        T::ChooseTitle => (
+            "Choose a Mail account provider…",
+            "メールアカウントのプロバイダを選択...",
+        ),
         T::Other => ("Other Mail Account…", "その他のメールアカウント..."),
         T::Continue => ("Continue", "続ける"),
         T::AddTitle => ("Add a Mail Account", "メールアカウントを追加"),
@@ -132,7 +135,10 @@ impl Book for AppleMail {
         vec![
             Screen::new(t(T::ChooseTitle, lang))
                 .open(t(T::Open, lang))
-                .field(Field::new(t(T::ChooseTitle, lang), Entry::Choose(choice.into())))
+                .field(Field::new(
+                    t(T::ChooseTitle, lang),
+                    Entry::Choose(choice.into()),
+                ))
                 .then(t(T::Continue, lang))
                 .note(
                     Level::Info,
@@ -157,12 +163,11 @@ impl Book for AppleMail {
                 .field(Field::new(t(T::Password, lang), plan.password()).at(Spot::Password))
                 .then(t(T::SignIn, lang)),
         ];
-        let mut servers = Screen::new(t(T::AddTitle, lang)).field(Field::new(
-            t(T::EmailAddress, lang),
-            plan.email(),
-        ));
+        let mut servers = Screen::new(t(T::AddTitle, lang))
+            .field(Field::new(t(T::EmailAddress, lang), plan.email()));
         if let Some(s) = plan.incoming.or(plan.outgoing) {
-            servers = servers.field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
+            servers = servers
+                .field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
         }
         servers = servers.field(Field::new(t(T::Password, lang), plan.password()));
         if let Some(s) = plan.incoming {
@@ -172,11 +177,20 @@ impl Book for AppleMail {
                 "IMAP"
             };
             servers = servers
-                .field(Field::new(t(T::AccountType, lang), Entry::Choose(kind.into())))
-                .field(plan.host(t(T::IncomingServer, lang), s).at(Spot::IncomingHost));
+                .field(Field::new(
+                    t(T::AccountType, lang),
+                    Entry::Choose(kind.into()),
+                ))
+                .field(
+                    plan.host(t(T::IncomingServer, lang), s)
+                        .at(Spot::IncomingHost),
+                );
         }
         if let Some(s) = plan.outgoing {
-            servers = servers.field(plan.host(t(T::OutgoingServer, lang), s).at(Spot::OutgoingHost));
+            servers = servers.field(
+                plan.host(t(T::OutgoingServer, lang), s)
+                    .at(Spot::OutgoingHost),
+            );
         }
         out.push(servers.then(t(T::SignIn, lang)));
         for (section, setting) in [
@@ -201,22 +215,32 @@ impl Book for AppleMail {
 /// One server's part of Server Settings.
 fn connection(plan: &Plan, section: T, s: &Setting) -> Screen {
     let lang = plan.lang;
-    let mut tls = Field::new(t(T::UseTls, lang), Entry::Check(use_tls(s.endpoint.security)));
+    let mut tls = Field::new(
+        t(T::UseTls, lang),
+        Entry::Check(use_tls(s.endpoint.security)),
+    );
     match s.endpoint.security {
         Security::Starttls => tls = tls.note(Level::Info, t(T::StarttlsBox, lang)),
         Security::Plain => tls.notes.push(plan.plaintext_warning()),
         Security::Tls => {}
     }
-    Screen::new(format!("{} — {}", t(T::ServerSettings, lang), t(section, lang)))
-        .open(t(T::OpenServerSettings, lang))
-        .field(Field::new(t(T::UserName, lang), plan.username(s)))
-        .field(Field::new(t(T::HostName, lang), Entry::Type(crate::report::clean(&s.endpoint.host))))
-        .field(Field::new(t(T::AutoManage, lang), Entry::Check(false)))
-        .field(Field::new(t(T::Port, lang), plan.port(s)))
-        .field(tls)
-        .field(Field::new(
-            t(T::Authentication, lang),
-            Entry::Choose(t(T::PasswordChoice, lang).into()),
-        ))
-        .then(t(T::Save, lang))
+    Screen::new(format!(
+        "{} — {}",
+        t(T::ServerSettings, lang),
+        t(section, lang)
+    ))
+    .open(t(T::OpenServerSettings, lang))
+    .field(Field::new(t(T::UserName, lang), plan.username(s)))
+    .field(Field::new(
+        t(T::HostName, lang),
+        Entry::Type(crate::report::clean(&s.endpoint.host)),
+    ))
+    .field(Field::new(t(T::AutoManage, lang), Entry::Check(false)))
+    .field(Field::new(t(T::Port, lang), plan.port(s)))
+    .field(tls)
+    .field(Field::new(
+        t(T::Authentication, lang),
+        Entry::Choose(t(T::PasswordChoice, lang).into()),
+    ))
+    .then(t(T::Save, lang))
 }

@@ -140,7 +140,10 @@ impl Book for Ios {
         vec![
             Screen::new(t(T::AddAccount, lang))
                 .open(t(T::Open, lang))
-                .field(Field::new(t(T::AddAccount, lang), Entry::Choose(choice.into())))
+                .field(Field::new(
+                    t(T::AddAccount, lang),
+                    Entry::Choose(choice.into()),
+                ))
                 .note(
                     Level::Info,
                     words::fill(W::OAuthWindow, lang, &[("identity", identity.name())]),
@@ -170,17 +173,20 @@ impl Book for Ios {
                 "IMAP"
             };
             account = account
-                .field(Field::new(t(T::NewAccount, lang), Entry::Choose(kind.into())))
+                .field(Field::new(
+                    t(T::NewAccount, lang),
+                    Entry::Choose(kind.into()),
+                ))
                 .field(
-                    plan.host(
-                        &section(lang, T::IncomingServer, T::HostName),
-                        s,
-                    )
-                    .at(Spot::IncomingHost),
+                    plan.host(&section(lang, T::IncomingServer, T::HostName), s)
+                        .at(Spot::IncomingHost),
                 )
                 .field(
-                    Field::new(section(lang, T::IncomingServer, T::UserName), plan.username(s))
-                        .at(Spot::Username),
+                    Field::new(
+                        section(lang, T::IncomingServer, T::UserName),
+                        plan.username(s),
+                    )
+                    .at(Spot::Username),
                 )
                 .field(Field::new(
                     section(lang, T::IncomingServer, T::Password),
@@ -194,8 +200,11 @@ impl Book for Ios {
                         .at(Spot::OutgoingHost),
                 )
                 .field(
-                    Field::new(section(lang, T::OutgoingServer, T::UserName), plan.username(s))
-                        .note(Level::Warning, t(T::OptionalFill, lang)),
+                    Field::new(
+                        section(lang, T::OutgoingServer, T::UserName),
+                        plan.username(s),
+                    )
+                    .note(Level::Warning, t(T::OptionalFill, lang)),
                 )
                 .field(Field::new(
                     section(lang, T::OutgoingServer, T::Password),
@@ -238,7 +247,10 @@ fn section(lang: Lang, heading: T, field: T) -> String {
 
 fn ssl(plan: &Plan, s: &Setting) -> Field {
     let lang = plan.lang;
-    let mut field = Field::new(t(T::UseSsl, lang), Entry::Check(use_ssl(s.endpoint.security)));
+    let mut field = Field::new(
+        t(T::UseSsl, lang),
+        Entry::Check(use_ssl(s.endpoint.security)),
+    );
     match s.endpoint.security {
         Security::Starttls => field = field.note(Level::Info, t(T::StarttlsBox, lang)),
         Security::Plain => field.notes.push(plan.plaintext_warning()),

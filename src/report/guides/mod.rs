@@ -20,7 +20,7 @@ mod windows_mail;
 mod words;
 
 use crate::findings::{Finding, Severity};
-use crate::model::{AuthMethod, Lang, Protocol, Security};
+use crate::model::{AuthMethod, Lang, NoteStep, Protocol, Security};
 use crate::report::clean;
 use crate::report::findings_text;
 use crate::report::labels::{self, Label, label};
@@ -284,7 +284,9 @@ pub(crate) enum SignIn {
     /// A password generated for mail apps; the account password is refused.
     AppPassword,
     /// OAuth2 sign-in in a browser window; `app_password` when an app password works too.
-    OAuth2 { app_password: bool },
+    OAuth2 {
+        app_password: bool,
+    },
 }
 
 impl SignIn {
@@ -324,7 +326,12 @@ trait Book: Sync {
 
 /// The manual screens, marked as the app-password alternative to the OAuth2 sign-in in
 /// the first `oauth_steps` steps.
-fn alternative(plan: &Plan, book: &dyn Book, identity: Identity, oauth_steps: usize) -> Vec<Screen> {
+fn alternative(
+    plan: &Plan,
+    book: &dyn Book,
+    identity: Identity,
+    oauth_steps: usize,
+) -> Vec<Screen> {
     let mut screens = book.manual_screens(plan);
     if let Some(first) = screens.first_mut() {
         let lang = plan.lang;
@@ -454,26 +461,32 @@ pub fn guide(report: &Report, client: Client, lang: Lang) -> Guide {
         sign_in,
     };
     let mut screens = Vec::new();
-    if incoming.is_none() && outgoing.is_none() {
-        before.push(Notice::new(
+    // Said after the diagnosis, which comes first.
+    let mut after = Vec::new();
+    let found_in = report.recommended_incoming().is_some();
+    let found_out = report.recommended_outgoing().is_some();
+    let domain = [("domain", report.display_domain.as_str())];
+    if !found_in {
+        after.push(Notice::new(
             Level::Cannot,
-            labels::fill(
-                Label::NoIncoming,
-                lang,
-                &[("domain", &report.display_domain)],
-            ),
+            labels::fill(Label::NoIncoming, lang, &domain),
         ));
-        before.push(Notice::new(
-            Level::Info,
-            label(
-                if report.findings.is_empty() {
-                    Label::NextSteps
-                } else {
-                    Label::NextStepsDiagnosed
-                },
-                lang,
-            ),
+    }
+    if !found_out {
+        after.push(Notice::new(
+            Level::Cannot,
+            labels::fill(Label::NoOutgoing, lang, &domain),
         ));
+    }
+    if !(found_in && found_out) {
+        let next = if report.findings.is_empty() {
+            Label::NextSteps
+        } else {
+            Label::NextStepsDiagnosed
+        };
+        after.push(Notice::new(Level::Info, label(next, lang)));
+    }
+    if incoming.is_none() && outgoing.is_none() {
     } else {
         screens = match (sign_in, identity) {
             (SignIn::OAuth2 { app_password }, Some(id)) if book.signs_in_with(id) => {
@@ -512,6 +525,7 @@ pub fn guide(report: &Report, client: Client, lang: Lang) -> Guide {
         screens,
     };
     attach_notes(&mut guide, &plan);
+    guide.before.extend(after);
     guide
 }
 
@@ -532,7 +546,7 @@ fn usable<'a>(
             .iter()
             .filter(|s| s.recommendable(report.mode) && book.can_use(s))
             .find(|s| s.endpoint.protocol.direction() == best.endpoint.protocol.direction());
-        let what = describe(best);
+        let what = describe(best, lang);
         let text = match other {
             Some(o) => words::fill(
                 W::CannotUseTakeOther,
@@ -540,7 +554,7 @@ fn usable<'a>(
                 &[
                     ("client", book.title(lang)),
                     ("setting", &what),
-                    ("other", &describe(o)),
+                    ("other", &describe(o, lang)),
                 ],
             ),
             None => words::fill(
@@ -558,13 +572,13 @@ fn usable<'a>(
 }
 
 /// "IMAP imap.example.jp:993 (SSL/TLS)".
-fn describe(s: &Setting) -> String {
+fn describe(s: &Setting, lang: Lang) -> String {
     format!(
-        "{} {}:{} ({})",
+        "{} {}:{}{}",
         s.endpoint.protocol,
         clean(&s.endpoint.host),
         s.endpoint.port,
-        s.endpoint.security.label()
+        labels::parenthesised(labels::security(s.endpoint.security, lang), lang)
     )
 }
 
@@ -644,6 +658,10 @@ fn attach_notes(guide: &mut Guide, plan: &Plan) {
         let Some(spot) = finding_spot(f, plan) else {
             continue;
         };
+        if matches!(f, Finding::PlaintextOnly { .. }) && spot.is_some() {
+            // The client's own security field carries the warning.
+            continue;
+        }
         let words = findings_text::finding(f, lang);
         let level = match f.severity() {
             Severity::Error => Level::Cannot,
@@ -657,7 +675,13 @@ fn attach_notes(guide: &mut Guide, plan: &Plan) {
         pending.push((spot, Notice::new(level, text)));
     }
     for note in &plan.report.notes {
-        pending.push((Some(Spot::SignIn), Notice::new(Level::Info, note.text(lang))));
+        let spot = match note.step {
+            Some(NoteStep::Before) => None,
+            Some(NoteStep::Incoming) => Some(Spot::IncomingHost),
+            Some(NoteStep::Outgoing) => Some(Spot::OutgoingHost),
+            Some(NoteStep::SignIn) | None => Some(Spot::SignIn),
+        };
+        pending.push((spot, Notice::new(Level::Info, note.text(lang))));
     }
     for (spot, notice) in pending {
         let target = spot.and_then(|spot| resolve(&guide.screens, spot));
@@ -715,14 +739,25 @@ fn finding_spot(f: &Finding, plan: &Plan) -> Option<Option<Spot>> {
         s.is_some_and(|s| {
             places.iter().any(|p| {
                 (p.protocol, p.host.as_str(), p.port)
-                    == (s.endpoint.protocol, s.endpoint.host.as_str(), s.endpoint.port)
+                    == (
+                        s.endpoint.protocol,
+                        s.endpoint.host.as_str(),
+                        s.endpoint.port,
+                    )
             })
         })
     };
+    // About a direction the guide has no setting for: it explains the gap, up front.
+    let unset = places.iter().any(|p| match p.protocol.direction() {
+        crate::model::Direction::Incoming => plan.incoming.is_none(),
+        crate::model::Direction::Outgoing => plan.outgoing.is_none(),
+    });
     if at(plan.incoming) {
         Some(Some(Spot::IncomingHost))
     } else if at(plan.outgoing) || matches!(f, Finding::Port25Blocked { .. }) {
         Some(Some(Spot::OutgoingHost))
+    } else if unset {
+        Some(None)
     } else {
         None
     }

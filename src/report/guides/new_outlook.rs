@@ -56,7 +56,10 @@ fn text(key: T) -> (&'static str, &'static str) {
         T::IncomingServer => ("incoming server", "受信サーバー"),
         T::OutgoingServer => ("SMTP outgoing server", "SMTP 送信サーバー"),
         T::Port => ("Port", "ポート"),
-        T::SecureConnection => ("Secure connection type", "セキュリティで保護された接続の種類"),
+        T::SecureConnection => (
+            "Secure connection type",
+            "セキュリティで保護された接続の種類",
+        ),
         T::CloudNote => (
             "New Outlook connects to the server from Microsoft's cloud, not from this PC: a server reachable only inside your office network cannot be used.",
             "新しい Outlook はこの PC からではなく Microsoft のクラウドからサーバーに接続します。社内ネットワークからしか接続できないサーバーは使えません。",
@@ -130,12 +133,30 @@ impl Book for NewOutlook {
             .field(Field::new(t(T::DisplayName, lang), plan.your_name()))
             .note(Level::Info, t(T::CloudNote, lang));
         if let Some(s) = plan.incoming {
-            sync = server_fields(plan, sync, kind, t(T::IncomingServer, lang), s, Spot::IncomingHost);
+            sync = server_fields(
+                plan,
+                sync,
+                kind,
+                t(T::IncomingServer, lang),
+                s,
+                Spot::IncomingHost,
+            );
         }
         if let Some(s) = plan.outgoing {
-            sync = server_fields(plan, sync, "SMTP", t(T::OutgoingServer, lang), s, Spot::OutgoingHost);
+            sync = server_fields(
+                plan,
+                sync,
+                "SMTP",
+                t(T::OutgoingServer, lang),
+                s,
+                Spot::OutgoingHost,
+            );
         }
-        let sync = sync.then(format!("{} → {}", t(T::ShowMore, lang), t(T::Continue, lang)));
+        let sync = sync.then(format!(
+            "{} → {}",
+            t(T::ShowMore, lang),
+            t(T::Continue, lang)
+        ));
         vec![first, sync]
     }
 }
@@ -166,5 +187,8 @@ fn server_fields(
         .field(Field::new(named(t(T::Password, lang)), plan.password()).at(Spot::Password))
         .field(plan.host(&server, s).at(spot))
         .field(Field::new(t(T::Port, lang), plan.port(s)))
-        .field(Field::new(t(T::SecureConnection, lang), Entry::Choose(word)))
+        .field(Field::new(
+            t(T::SecureConnection, lang),
+            Entry::Choose(word),
+        ))
 }

@@ -61,7 +61,10 @@ fn text(key: T) -> (&'static str, &'static str) {
             "Control Panel → Mail (Microsoft Outlook) → Email Accounts… → New… → Manual setup or additional server types → POP or IMAP",
             "コントロール パネル → Mail (Microsoft Outlook) → 電子メール アカウント → 新規 → 自分で電子メールやその他のサービスを使うための設定をする (手動設定) → POP または IMAP",
         ),
-        T::AccountSettings => ("POP and IMAP Account Settings", "POP と IMAP のアカウント設定"),
+        T::AccountSettings => (
+            "POP and IMAP Account Settings",
+            "POP と IMAP のアカウント設定",
+        ),
         T::YourName => ("Your Name", "名前"),
         T::EmailAddress => ("Email Address", "電子メール アドレス"),
         T::AccountType => ("Account Type", "アカウントの種類"),
@@ -174,14 +177,24 @@ impl Book for Outlook {
                 "IMAP"
             };
             main = main
-                .field(Field::new(t(T::AccountType, lang), Entry::Choose(kind.into())))
-                .field(plan.host(t(T::IncomingServer, lang), s).at(Spot::IncomingHost));
+                .field(Field::new(
+                    t(T::AccountType, lang),
+                    Entry::Choose(kind.into()),
+                ))
+                .field(
+                    plan.host(t(T::IncomingServer, lang), s)
+                        .at(Spot::IncomingHost),
+                );
         }
         if let Some(s) = plan.outgoing {
-            main = main.field(plan.host(t(T::OutgoingServer, lang), s).at(Spot::OutgoingHost));
+            main = main.field(
+                plan.host(t(T::OutgoingServer, lang), s)
+                    .at(Spot::OutgoingHost),
+            );
         }
         if let Some(s) = plan.incoming.or(plan.outgoing) {
-            main = main.field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
+            main =
+                main.field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
         }
         main = main
             .field(Field::new(t(T::Password, lang), plan.password()).at(Spot::Password))

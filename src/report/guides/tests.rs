@@ -45,7 +45,10 @@ fn per_port_encryption_words() {
                 super::new_outlook::security(security).unwrap_or_default(),
             ];
             for word in &words {
-                assert!(word != "None" && word != "なし", "{protocol} {port}: {word}");
+                assert!(
+                    word != "None" && word != "なし",
+                    "{protocol} {port}: {word}"
+                );
                 match port {
                     465 | 993 | 995 => assert_eq!(word, "SSL/TLS", "{port}"),
                     _ => assert!(word.eq_ignore_ascii_case("STARTTLS"), "{port}: {word}"),
@@ -57,7 +60,10 @@ fn per_port_encryption_words() {
         }
     }
     assert_eq!(super::outlook::security(Security::Plain, Lang::Ja), "なし");
-    assert_eq!(super::thunderbird::security(Security::Plain, Lang::En), "None");
+    assert_eq!(
+        super::thunderbird::security(Security::Plain, Lang::En),
+        "None"
+    );
     assert_eq!(super::new_outlook::security(Security::Plain), None);
 }
 

@@ -60,11 +60,7 @@ pub(crate) fn entry(e: &Entry, lang: Lang) -> String {
         (Entry::Choose(v), Lang::En) => format!("choose {}", quoted(v, lang)),
         (Entry::Choose(v), Lang::Ja) => format!("{}を選択", quoted(v, lang)),
         (Entry::Check(on), _) => {
-            let (mark, word) = if *on {
-                ("☑", W::On)
-            } else {
-                ("☐", W::Off)
-            };
+            let (mark, word) = if *on { ("☑", W::On) } else { ("☐", W::Off) };
             format!("{mark} {}", words::text(word, lang))
         }
     }

@@ -145,8 +145,9 @@ fn screens(plan: &Plan, oauth: Option<Identity>) -> Vec<Screen> {
             _ => "IMAP",
         };
         out.push(
-            server_screen(plan, T::IncomingTitle, s, oauth, Spot::IncomingHost)
-                .field_first(Field::new(t(T::Protocol, lang), Entry::Choose(protocol.into()))),
+            server_screen(plan, T::IncomingTitle, s, oauth, Spot::IncomingHost).field_first(
+                Field::new(t(T::Protocol, lang), Entry::Choose(protocol.into())),
+            ),
         );
     }
     if let Some(s) = plan.outgoing {

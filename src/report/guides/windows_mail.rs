@@ -61,7 +61,10 @@ fn text(key: T) -> (&'static str, &'static str) {
         ),
         T::IncomingServer => ("Incoming email server", "受信メール サーバー"),
         T::AccountType => ("Account type", "アカウントの種類"),
-        T::OutgoingServer => ("Outgoing (SMTP) email server", "送信 (SMTP) メール サーバー"),
+        T::OutgoingServer => (
+            "Outgoing (SMTP) email server",
+            "送信 (SMTP) メール サーバー",
+        ),
         T::RequiresAuth => (
             "Outgoing server requires authentication",
             "送信サーバーには、認証が必要",
@@ -70,8 +73,14 @@ fn text(key: T) -> (&'static str, &'static str) {
             "Use the same user name and password for sending email",
             "送信メールに同じユーザー名とパスワードを使用",
         ),
-        T::SslIncoming => ("Require SSL for incoming email", "受信メールには SSL が必要"),
-        T::SslOutgoing => ("Require SSL for outgoing email", "送信メールには SSL が必要"),
+        T::SslIncoming => (
+            "Require SSL for incoming email",
+            "受信メールには SSL が必要",
+        ),
+        T::SslOutgoing => (
+            "Require SSL for outgoing email",
+            "送信メールには SSL が必要",
+        ),
         T::SignIn => ("Sign in", "サインイン"),
         T::HostPort => (
             "The app has no port field: the port goes after the host name, with a colon.",
@@ -134,7 +143,10 @@ impl Book for WindowsMail {
         vec![
             Screen::new(t(T::ProviderTitle, lang))
                 .open(t(T::OpenProvider, lang))
-                .field(Field::new(t(T::ProviderTitle, lang), Entry::Choose(choice.into())))
+                .field(Field::new(
+                    t(T::ProviderTitle, lang),
+                    Entry::Choose(choice.into()),
+                ))
                 .note(
                     Level::Info,
                     words::fill(W::OAuthWindow, lang, &[("identity", identity.name())]),
@@ -148,7 +160,8 @@ impl Book for WindowsMail {
             .open(t(T::Open, lang))
             .field(Field::new(t(T::EmailAddress, lang), plan.email()));
         if let Some(s) = plan.incoming.or(plan.outgoing) {
-            form = form.field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
+            form =
+                form.field(Field::new(t(T::UserName, lang), plan.username(s)).at(Spot::Username));
         }
         form = form
             .field(Field::new(t(T::Password, lang), plan.password()).at(Spot::Password))
@@ -161,11 +174,24 @@ impl Book for WindowsMail {
                 "IMAP4"
             };
             form = form
-                .field(host_port(plan, t(T::IncomingServer, lang), s, Spot::IncomingHost))
-                .field(Field::new(t(T::AccountType, lang), Entry::Choose(kind.into())));
+                .field(host_port(
+                    plan,
+                    t(T::IncomingServer, lang),
+                    s,
+                    Spot::IncomingHost,
+                ))
+                .field(Field::new(
+                    t(T::AccountType, lang),
+                    Entry::Choose(kind.into()),
+                ));
         }
         if let Some(s) = plan.outgoing {
-            form = form.field(host_port(plan, t(T::OutgoingServer, lang), s, Spot::OutgoingHost));
+            form = form.field(host_port(
+                plan,
+                t(T::OutgoingServer, lang),
+                s,
+                Spot::OutgoingHost,
+            ));
         }
         form = form
             .field(Field::new(t(T::RequiresAuth, lang), Entry::Check(true)))

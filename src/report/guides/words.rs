@@ -58,8 +58,8 @@ pub(crate) fn text(key: W, lang: Lang) -> &'static str {
             "サーバーからは削除しない設定を推奨します。削除すると、スマートフォンや Web メールなどほかの端末では読めなくなります。この端末だけでメールを読む場合に限り削除してください。",
         ),
         W::PlaintextWarning => (
-            "This server works only without encryption: your password crosses the network readable. Use it only if your provider has no encrypted server, and ask them for one.",
-            "このサーバーは暗号化なしでしか使えず、パスワードが読み取れる状態で送られます。プロバイダーに暗号化対応のサーバーがない場合に限って使い、対応を依頼してください。",
+            "This server works only without encryption: your password crosses the network readable by anyone on the way. Ask the provider for an encrypted (SSL/TLS or STARTTLS) server before using it.",
+            "このサーバーは暗号化なしでしか接続できず、パスワードが読み取れる状態でネットワークを流れます。使う前に、暗号化（SSL/TLS か STARTTLS）に対応したサーバーをプロバイダーに確認してください。",
         ),
         W::CannotUseTakeOther => (
             "{client} cannot use the best setting, {setting}; this guide uses {other} instead.",
