@@ -101,3 +101,39 @@ fn client_names_round_trip() {
     }
     assert_eq!(Client::from_name("eudora"), None);
 }
+
+/// A provider that takes only OAuth2, in a client without that sign-in: the guide says so,
+/// names the clients that have it, and shows no screens to fill in.
+#[test]
+fn oauth_only_without_the_clients_sign_in_says_what_to_do_instead() {
+    let email = crate::address::parse_email("someone@aol.com").expect("an address");
+    let mut report = crate::detect::detect_offline(&email);
+    for s in report.incoming.iter_mut().chain(report.outgoing.iter_mut()) {
+        s.auth = vec![crate::model::AuthMethod::OAuth2];
+    }
+    let g = guide(&report, Client::Outlook, Lang::En);
+    assert!(g.screens.is_empty(), "{g:?}");
+    let cannot: Vec<_> = g
+        .before
+        .iter()
+        .filter(|n| n.level == super::Level::Cannot)
+        .collect();
+    assert_eq!(cannot.len(), 1, "{g:?}");
+    assert!(
+        cannot[0].text.contains("sign in with AOL"),
+        "{}",
+        cannot[0].text
+    );
+    assert!(cannot[0].text.contains("Thunderbird"), "{}", cannot[0].text);
+    assert!(
+        !cannot[0].text.contains("Outlook (classic), "),
+        "{}",
+        cannot[0].text
+    );
+    // The same report in a client that has AOL sign-in gets its screens.
+    assert!(
+        !guide(&report, Client::Thunderbird, Lang::En)
+            .screens
+            .is_empty()
+    );
+}
