@@ -13,12 +13,17 @@ pub struct ClientGuide {
 
 impl Render<Report> for ClientGuide {
     fn render(&self, report: &Report, options: &RenderOptions) -> String {
-        render_guide(&guide(report, self.client, options.lang))
+        render_wrapped(&guide(report, self.client, options.lang), options.width)
     }
 }
 
-/// The guide as lines of text.
+/// The guide as lines of text, unwrapped.
 pub fn render_guide(g: &Guide) -> String {
+    render_wrapped(g, None)
+}
+
+/// The guide as lines of text; notes wrap between words at `width` columns.
+pub fn render_wrapped(g: &Guide, width: Option<u16>) -> String {
     let lang = g.lang;
     let w = |k| words::text(k, lang);
     let mut out = String::new();
@@ -28,7 +33,7 @@ pub fn render_guide(g: &Guide) -> String {
     if !g.before.is_empty() {
         out.push_str(&format!("\n{}\n", w(W::Before)));
         for n in &g.before {
-            notice(&mut out, n, "  ");
+            notice(&mut out, n, "  ", width);
         }
     }
     for (i, s) in g.screens.iter().enumerate() {
@@ -37,12 +42,12 @@ pub fn render_guide(g: &Guide) -> String {
             out.push_str(&format!("  {}: {open}\n", w(W::Open)));
         }
         for n in &s.notes {
-            notice(&mut out, n, "  ");
+            notice(&mut out, n, "  ", width);
         }
         for f in &s.fields {
             out.push_str(&format!("  {}: {}\n", f.label, entry(&f.entry, lang)));
             for n in &f.notes {
-                notice(&mut out, n, "      ");
+                notice(&mut out, n, "      ", width);
             }
         }
         if let Some(button) = &s.then {
@@ -83,6 +88,7 @@ pub(crate) fn mark(level: Level) -> &'static str {
     }
 }
 
-fn notice(out: &mut String, n: &Notice, indent: &str) {
-    out.push_str(&format!("{indent}{} {}\n", mark(n.level), n.text));
+fn notice(out: &mut String, n: &Notice, indent: &str, width: Option<u16>) {
+    let first = format!("{indent}{} ", mark(n.level));
+    out.push_str(&crate::report::text::wrap(&first, &n.text, width));
 }
