@@ -137,3 +137,26 @@ fn oauth_only_without_the_clients_sign_in_says_what_to_do_instead() {
             .is_empty()
     );
 }
+
+/// On a terminal the notes wrap between words at the width; nothing is lost.
+#[test]
+fn notes_wrap_at_the_terminal_width() {
+    let report = crate::address::parse_email("taro@docomo.ne.jp")
+        .map(|e| crate::detect::detect_offline(&e))
+        .expect("an address");
+    for lang in [Lang::En, Lang::Ja] {
+        let g = guide(&report, Client::Ios, lang);
+        let wrapped = super::text::render_wrapped(&g, Some(60));
+        let flat = render_guide(&g);
+        assert!(wrapped.lines().count() > flat.lines().count());
+        for line in wrapped.lines() {
+            let bullet = line.trim_start().starts_with(['•', '⚠', '✗']);
+            let continued = line.starts_with("        ");
+            if bullet || continued {
+                assert!(crate::report::text::display_width(line) <= 60, "{line}");
+            }
+        }
+        let squash = |s: &str| s.split_whitespace().collect::<String>();
+        assert_eq!(squash(&wrapped), squash(&flat));
+    }
+}
