@@ -14,8 +14,11 @@ pub enum Exit {
     /// Bad input: a malformed address or host, an unknown flag, an unreadable CA file.
     Usage = 2,
     /// detect: nothing usable was found. probe: no endpoint answered.
+    /// export: nothing the format can use was found, and no file was written.
     NotFound = 3,
-    /// mailcfg could not run (no resolver configuration, output could not be written).
+    /// mailcfg could not run (no resolver configuration), or could not write its output:
+    /// `export -o FILE` to a directory that is missing, not writable or full. Nothing is
+    /// left behind then, and an existing FILE is untouched.
     Failure = 4,
 }
 
@@ -34,6 +37,10 @@ pub enum CommandError {
     /// Something outside the user's input went wrong.
     #[error("{0}")]
     Failure(String),
+    /// The command ran, but found nothing it could produce (export: nothing usable for the
+    /// format, so no file was written).
+    #[error("{0}")]
+    NothingFound(String),
 }
 
 impl CommandError {
@@ -41,6 +48,7 @@ impl CommandError {
         match self {
             CommandError::Usage(_) => Exit::Usage,
             CommandError::Failure(_) => Exit::Failure,
+            CommandError::NothingFound(_) => Exit::NotFound,
         }
     }
 }

@@ -3,6 +3,8 @@
 
 pub mod common;
 pub mod detect;
+pub mod export;
+pub mod output;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -14,6 +16,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Export(args) => export::run(args, out),
     }
 }
 
