@@ -226,9 +226,8 @@ pub(crate) fn password_command(report: &Report) -> String {
 pub(crate) fn preamble(report: &Report, client: &str, chosen: &Chosen<'_>) -> Vec<String> {
     let mut lines = vec![
         format!(
-            "{client} settings for {} written by mailcfg {}.",
-            clean(&report.email),
-            env!("CARGO_PKG_VERSION")
+            "{client} settings for {} written by mailcfg.",
+            clean(&report.email)
         ),
         format!(
             "Replace \"{}\" with a command that prints your password; never write the password itself here.",
