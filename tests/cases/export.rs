@@ -36,6 +36,12 @@ struct World {
 
 impl World {
     fn start() -> World {
+        World::start_with(true)
+    }
+
+    /// `implicit_tls_submission: false` leaves out the `_submissions` (465) SRV record, so
+    /// detect finds submission on 587 with STARTTLS only.
+    fn start_with(implicit_tls_submission: bool) -> World {
         support::require_netns();
         let ca = TestCa::temp();
         let ip = support::next_ip();
@@ -54,16 +60,17 @@ impl World {
             }),
             ..PostfixConfig::new(ip, cert, dovecot.auth_socket())
         });
-        let dns = Dns::start(
-            support::next_ip(),
-            53,
-            DnsRecords::new()
-                .a(HOST, ip)
-                .mx(DOMAIN, HOST, 10)
-                .srv("_imaps._tcp.exp.test", HOST, 993, 0, 1)
-                .srv("_submissions._tcp.exp.test", HOST, 465, 0, 1)
-                .srv("_submission._tcp.exp.test", HOST, 587, 0, 1),
-        );
+        let mut records = DnsRecords::new()
+            .a(HOST, ip)
+            .mx(DOMAIN, HOST, 10)
+            .srv("_imaps._tcp.exp.test", HOST, 993, 0, 1)
+            .srv("_submission._tcp.exp.test", HOST, 587, 0, 1);
+        records = if implicit_tls_submission {
+            records.srv("_submissions._tcp.exp.test", HOST, 465, 0, 1)
+        } else {
+            records.srv_none("_submissions._tcp.exp.test")
+        };
+        let dns = Dns::start(support::next_ip(), 53, records);
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("resolv.conf"),
@@ -275,6 +282,30 @@ fn msmtp_sends_through_postfix_into_the_dovecot_mailbox_with_the_exported_file()
     // Postfix took it from an authenticated client over TLS.
     let log = world.postfix.log();
     assert!(log.contains(&format!("sasl_username={ADDRESS}")), "{log}");
+}
+
+/// Submission on 587 only: the export says STARTTLS, and msmtp sends with it.
+#[test]
+fn msmtp_sends_over_starttls_when_only_587_is_offered() {
+    let world = World::start_with(false);
+    let rc = world.export("msmtp");
+    let text = std::fs::read_to_string(&rc).unwrap();
+    assert!(
+        text.contains("port           587\n") && text.contains("tls_starttls   on\n"),
+        "{text}"
+    );
+    let rc_arg = rc.display().to_string();
+    let message = format!(
+        "From: <{ADDRESS}>\nTo: <{ADDRESS}>\nSubject: sent-by-msmtp-starttls\n\nOver STARTTLS.\n"
+    );
+    let output = world.client("msmtp", &["-C", &rc_arg, ADDRESS], Some(message.as_bytes()));
+    assert_ran(&output, "msmtp", &world);
+    let file = world.wait_for_delivery("sent-by-msmtp-starttls");
+    assert!(
+        std::fs::read_to_string(file)
+            .unwrap()
+            .contains("Over STARTTLS.")
+    );
 }
 
 #[test]
