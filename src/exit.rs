@@ -51,6 +51,7 @@ impl Exit {
                     Command("probe"),
                     "every endpoint answered, with a trusted certificate where TLS was used",
                 ),
+                (Command("lint"), "no finding, or information only"),
                 (Command("completions"), "the script was written"),
                 (
                     Command("export"),
@@ -70,6 +71,7 @@ impl Exit {
                     Command("export"),
                     "the file was written without one direction (no incoming or no outgoing server), or with a certificate the probe did not trust",
                 ),
+                (Command("lint"), "warnings, but no error"),
             ],
             Exit::Usage => &[(
                 All,
@@ -81,6 +83,10 @@ impl Exit {
                 (
                     Command("export"),
                     "nothing the format can use was found: no file was written",
+                ),
+                (
+                    Command("lint"),
+                    "at least one error: what the domain publishes is broken",
                 ),
             ],
             Exit::Failure => &[(

@@ -13,6 +13,7 @@ pub mod discover;
 pub mod dns;
 pub mod exit;
 pub mod findings;
+pub mod lint;
 pub mod manpage;
 pub mod model;
 pub mod net;

@@ -5,6 +5,7 @@ pub mod common;
 pub mod completions;
 pub mod detect;
 pub mod export;
+pub mod lint;
 pub mod output;
 pub mod probe;
 
@@ -18,6 +19,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
         Command::Export(args) => export::run(args, out),
+        Command::Lint(args) => lint::run(args, out),
         Command::Completions(args) => completions::run(args, out),
     }
 }

@@ -3,6 +3,7 @@ mod cli;
 mod detect;
 mod diagnose;
 mod export;
+mod lint;
 mod probe;
 mod providers;
 mod terminal;
