@@ -5,12 +5,14 @@
 //! [`commands`] validates it and runs the engine, [`report`] renders the results.
 
 pub mod address;
+pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod detect;
 pub mod diagnose;
 pub mod discover;
 pub mod dns;
+pub mod dns_cache;
 pub mod exit;
 pub mod findings;
 pub mod manpage;

@@ -1,6 +1,7 @@
 //! One module per subcommand: validate the arguments into settings (before any network
 //! use), run the engine, render the report, and derive the exit code from it.
 
+pub mod batch;
 pub mod common;
 pub mod detect;
 pub mod probe;
@@ -14,6 +15,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Batch(args) => batch::run(args, out),
     }
 }
 

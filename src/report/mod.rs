@@ -13,7 +13,7 @@ pub mod model;
 pub mod probe_table;
 pub mod render;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 pub mod thunderbird;
 
 /// Text safe to print on one line of a terminal: control characters (C0, DEL, C1 — and so
