@@ -16,7 +16,7 @@ use crate::dns::{DnsFailure, MxRecord, SrvRecord};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long an answer is reused.
@@ -79,16 +79,24 @@ type Stored<T> = (Instant, Result<T, DnsFailure>);
 /// Answers of one record type, by lower-case name.
 pub struct Answers<T> {
     map: Mutex<BoundedMap<String, Stored<T>>>,
+    /// One gate per name being looked up: the inputs of a batch that share a provider
+    /// start together, and the first lookup answers them all (one query, not one each).
+    in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// Above this many gates, those nobody holds (their lookup was cancelled) are swept out.
+const SWEEP_ABOVE: usize = 1024;
 
 impl<T: Clone> Answers<T> {
     fn new(capacity: usize) -> Answers<T> {
         Answers {
             map: Mutex::new(BoundedMap::new(capacity)),
+            in_flight: Mutex::default(),
         }
     }
 
-    /// The cached answer for `name`, or `lookup`'s (which is only run on a miss).
+    /// The cached answer for `name`, or `lookup`'s (which is only run on a miss; a lookup
+    /// of the same name already running is waited for instead).
     pub async fn through(
         &self,
         name: &str,
@@ -98,12 +106,35 @@ impl<T: Clone> Answers<T> {
         if let Some(answer) = self.fresh(&key) {
             return answer;
         }
-        let answer = lookup.await;
-        let lasting = matches!(answer, Ok(_) | Err(DnsFailure::NoSuchName));
-        if let (true, Ok(mut map)) = (lasting, self.map.lock()) {
-            map.insert(key, (Instant::now(), answer.clone()));
+        let gate = self.gate(&key);
+        let answer = async {
+            let _turn = gate.lock().await;
+            if let Some(answer) = self.fresh(&key) {
+                return answer;
+            }
+            let answer = lookup.await;
+            let lasting = matches!(answer, Ok(_) | Err(DnsFailure::NoSuchName));
+            if let (true, Ok(mut map)) = (lasting, self.map.lock()) {
+                map.insert(key.clone(), (Instant::now(), answer.clone()));
+            }
+            answer
+        }
+        .await;
+        if let Ok(mut gates) = self.in_flight.lock() {
+            // The map's reference and ours: nobody else waits for this name.
+            if Arc::strong_count(&gate) == 2 {
+                gates.remove(&key);
+            }
         }
         answer
+    }
+
+    fn gate(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        if gates.len() > SWEEP_ABOVE {
+            gates.retain(|_, gate| Arc::strong_count(gate) > 1);
+        }
+        gates.entry(key.to_string()).or_default().clone()
     }
 
     fn fresh(&self, key: &String) -> Option<Result<T, DnsFailure>> {
@@ -219,5 +250,21 @@ mod tests {
         }
         assert_eq!(calls.load(Ordering::SeqCst), 2, "a timeout is asked again");
         assert_eq!(cache.mx.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn lookups_of_one_name_at_once_make_one_query() {
+        let cache = DnsCache::new(16);
+        let calls = AtomicUsize::new(0);
+        // Each lookup yields once, so all eight are under way before the first answers.
+        let slow = |calls| async move {
+            tokio::task::yield_now().await;
+            counted(calls, Ok(Vec::new())).await
+        };
+        let asks = (0..8).map(|_| cache.mx.through("same.test", slow(&calls)));
+        let answers = futures::future::join_all(asks).await;
+        assert!(answers.iter().all(|a| a == &Ok(Vec::new())));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert!(cache.mx.in_flight.lock().unwrap().is_empty());
     }
 }

@@ -1,4 +1,5 @@
 mod autoconfig;
+mod batch;
 mod cli;
 mod detect;
 mod diagnose;
