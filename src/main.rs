@@ -1,12 +1,11 @@
 //! The `mailcfg` binary: parse the command line, run, turn the outcome into an exit code.
 
-use clap::Parser;
 use mailcfg::exit::Exit;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     mailcfg::install_crypto_provider();
-    let cli = match mailcfg::cli::Cli::try_parse() {
+    let cli = match mailcfg::cli::parse() {
         Ok(cli) => cli,
         Err(e) => {
             // --help and --version are successes; everything else is bad input (exit 2).

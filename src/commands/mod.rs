@@ -3,6 +3,7 @@
 
 pub mod batch;
 pub mod common;
+pub mod completions;
 pub mod detect;
 pub mod probe;
 
@@ -16,6 +17,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
         Command::Batch(args) => batch::run(args, out),
+        Command::Completions(args) => completions::run(args, out),
     }
 }
 
@@ -29,6 +31,18 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, CommandE
     // Probes that outlived their deadline must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(output)
+}
+
+/// How text output may be laid out: wrapped to the terminal's width and coloured only
+/// when stdout is a terminal, and never coloured when `NO_COLOR` is set (no-color.org).
+pub fn terminal_layout() -> (Option<u16>, bool) {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return (None, false);
+    }
+    let width = terminal_size::terminal_size().map(|(w, _)| w.0);
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    (width, colour)
 }
 
 /// Write the rendered report. A closed pipe (`mailcfg … | head`) is not an error.

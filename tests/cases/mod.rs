@@ -5,6 +5,7 @@ mod detect;
 mod diagnose;
 mod probe;
 mod providers;
+mod terminal;
 
 use serde_json::Value;
 use std::process::Output;
