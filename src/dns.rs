@@ -69,6 +69,9 @@ pub struct Dns {
     cache: Option<DnsCache>,
 }
 
+/// Answers hickory's own cache keeps.
+const RESOLVER_CACHE: u64 = 256;
+
 /// Hosts whose addresses `addresses_seen` remembers.
 const SEEN_CAPACITY: usize = 4096;
 
@@ -127,6 +130,7 @@ impl Dns {
                     .map_err(|e| format!("cannot read the system DNS configuration: {e}"))?;
                 opts.timeout = timeout;
                 opts.attempts = 1;
+                opts.cache_size = RESOLVER_CACHE;
                 build(config, opts).map_err(|e| e.to_string())
             })
             .as_ref()
@@ -282,6 +286,9 @@ fn options(timeout: Duration) -> ResolverOpts {
     opts.attempts = 1;
     // Search domains would turn "imap.example.jp" into "imap.example.jp.corp.local" on a miss.
     opts.ndots = 0;
+    // One detect asks for a few dozen names; a batch has `dns_cache` in front, bounded
+    // itself. hickory's default (8,192 answers) would grow a batch's memory for minutes.
+    opts.cache_size = RESOLVER_CACHE;
     opts
 }
 

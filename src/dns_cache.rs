@@ -22,8 +22,9 @@ use std::time::{Duration, Instant};
 /// How long an answer is reused.
 pub const MAX_AGE: Duration = Duration::from_secs(300);
 
-/// Names kept per record type by default (a few hundred bytes each).
-pub const DEFAULT_CAPACITY: usize = 4096;
+/// Names kept per record type by default (a few hundred bytes each): the point is to share
+/// what many inputs have in common (their providers' hosts), not to remember every domain.
+pub const DEFAULT_CAPACITY: usize = 1024;
 
 /// A map of at most `capacity` entries that forgets the least recently used ones first,
 /// approximately: entries live in a young and an old generation; a hit in the old one moves
