@@ -25,6 +25,13 @@ pub enum Command {
     /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
     /// capabilities, authentication mechanisms and the certificate.
     Probe(ProbeArgs),
+    /// Log in once on the incoming and the outgoing server (no mail is sent), to tell a
+    /// wrong password from wrong settings.
+    Check(CheckArgs),
+    /// Check what DOMAIN publishes for mail clients (autoconfig, SRV, autodiscover, MX)
+    /// and whether its servers agree; every problem comes with its fix. Exits 0 when
+    /// clean (or information only), 1 with warnings, 3 with errors: fit for CI.
+    Lint(LintArgs),
     /// Detect the settings of many addresses or domains, one per line, as JSON Lines:
     /// one line per input line, in input order.
     Batch(BatchArgs),
@@ -54,6 +61,61 @@ pub fn parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
     let mut matches = command().try_get_matches()?;
     Cli::from_arg_matches_mut(&mut matches)
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// One address or domain (meaning postmaster@domain) per line; "#" starts a comment.
+    /// "-" or nothing: standard input.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// How many inputs are looked up at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+
+    /// At most so many connections to one mail server (one IP address) at once, however
+    /// many of the input's domains it serves.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub per_host: usize,
+
+    /// Only the I-th of N slices of the input (by a fixed hash of each line), e.g. 2/8:
+    /// the outputs of 1/N … N/N together answer every line once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Skip the inputs already answered in FILE, the output of an earlier (perhaps killed)
+    /// run: `mailcfg batch IN --resume OUT >> OUT`. A missing FILE answers nothing.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+
+    /// Use only the bundled provider table: no network at all.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Base URL of the Thunderbird ISP database; queried as <URL>/<domain>.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://autoconfig.thunderbird.net/v1.1"
+    )]
+    pub ispdb_url: String,
+
+    /// Do not query the ISP database.
+    #[arg(long)]
+    pub no_ispdb: bool,
+
+    /// Give up on an input's lookups and probes not finished after this many seconds
+    /// (default: six times --timeout).
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Args)]
@@ -162,40 +224,56 @@ pub struct DetectArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BatchArgs {
-    /// One address or domain (meaning postmaster@domain) per line; "#" starts a comment.
-    /// "-" or nothing: standard input.
-    #[arg(value_name = "FILE")]
-    pub input: Option<PathBuf>,
+pub struct CheckArgs {
+    /// The email address whose account is tested, e.g. taro@example.jp.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
 
-    /// How many inputs are looked up at once.
-    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
-    pub jobs: usize,
+    /// Test this IMAP server instead of detect's recommendation. With any of --imap,
+    /// --pop3, --smtp only the servers named are tested, and detect is not run.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub imap: Option<String>,
 
-    /// At most so many connections to one mail server (one IP address) at once, however
-    /// many of the input's domains it serves.
-    #[arg(long, value_name = "N", default_value_t = 8)]
-    pub per_host: usize,
+    /// Test this POP3 server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub pop3: Option<String>,
 
-    /// Only the I-th of N slices of the input (by a fixed hash of each line), e.g. 2/8:
-    /// the outputs of 1/N … N/N together answer every line once.
-    #[arg(long, value_name = "I/N")]
-    pub shard: Option<String>,
+    /// Test this SMTP submission server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub smtp: Option<String>,
 
-    /// Skip the inputs already answered in FILE, the output of an earlier (perhaps killed)
-    /// run: `mailcfg batch IN --resume OUT >> OUT`. A missing FILE answers nothing.
-    #[arg(long, value_name = "FILE")]
-    pub resume: Option<PathBuf>,
+    /// The security of the servers named with --imap/--pop3/--smtp (default: implicit TLS
+    /// on 993, 995 and 465, STARTTLS elsewhere). `plain` needs --allow-plaintext.
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
 
-    /// Use only the bundled provider table: no network at all.
+    /// The user name to log in with (default: what detect found, or the whole address).
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "password_env")]
+    pub password_stdin: bool,
+
+    /// Read the password from this environment variable. Without this or
+    /// --password-stdin, the password is asked for on the terminal (not echoed).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+
+    /// For a lab only: also send the password over an unencrypted connection. Warns
+    /// loudly; never implied.
     #[arg(long)]
-    pub offline: bool,
+    pub allow_plaintext: bool,
 
-    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
+    /// Print one JSON document (schema 1) instead of text.
     #[arg(long)]
-    pub no_probe: bool,
+    pub json: bool,
 
-    /// Base URL of the Thunderbird ISP database; queried as <URL>/<domain>.
+    /// Language of the text (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Base URL of the Thunderbird ISP database, for detect.
     #[arg(
         long,
         value_name = "URL",
@@ -207,8 +285,27 @@ pub struct BatchArgs {
     #[arg(long)]
     pub no_ispdb: bool,
 
-    /// Give up on an input's lookups and probes not finished after this many seconds
-    /// (default: six times --timeout).
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The domain to check, e.g. example.jp (an email address is accepted: its domain is
+    /// checked).
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// Print one JSON document (schema 1) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Language of the report (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Give up on lookups and probes not finished after this many seconds (default: eight
+    /// times --timeout).
     #[arg(long, value_name = "SECS")]
     pub deadline: Option<f64>,
 

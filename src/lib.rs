@@ -6,6 +6,7 @@
 
 pub mod address;
 pub mod batch;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod detect;
@@ -15,6 +16,7 @@ pub mod dns;
 pub mod dns_cache;
 pub mod exit;
 pub mod findings;
+pub mod lint;
 pub mod manpage;
 pub mod model;
 pub mod net;

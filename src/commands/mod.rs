@@ -2,9 +2,11 @@
 //! use), run the engine, render the report, and derive the exit code from it.
 
 pub mod batch;
+pub mod check;
 pub mod common;
 pub mod completions;
 pub mod detect;
+pub mod lint;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -17,6 +19,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
         Command::Batch(args) => batch::run(args, out),
+        Command::Check(args) => check::run(args, out),
+        Command::Lint(args) => lint::run(args, out),
         Command::Completions(args) => completions::run(args, out),
     }
 }

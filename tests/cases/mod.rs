@@ -1,8 +1,10 @@
 mod autoconfig;
 mod batch;
+mod check;
 mod cli;
 mod detect;
 mod diagnose;
+mod lint;
 mod probe;
 mod providers;
 mod terminal;
