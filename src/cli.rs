@@ -194,6 +194,12 @@ pub struct DetectArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
+    /// Print the settings as this mail client asks for them, screen by screen, under its
+    /// own labels (the Japanese version's with --lang ja). With --format html: a one-page
+    /// setup sheet for the client.
+    #[arg(long, value_enum, value_name = "CLIENT", conflicts_with = "json")]
+    pub client: Option<ClientArg>,
+
     /// Language of labels and notes (default: from LANG; ja_JP.* gives Japanese).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -338,6 +344,27 @@ pub enum FormatArg {
     Json,
     /// A Thunderbird autoconfig (config-v1.1) XML file.
     Thunderbird,
+    /// A one-page, print-ready HTML setup sheet for --client.
+    Html,
+}
+
+/// The mail clients `--client` writes guides for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientArg {
+    /// Thunderbird (desktop).
+    Thunderbird,
+    /// Classic Outlook for Windows (2016, 2019, 2021, Microsoft 365).
+    Outlook,
+    /// The new Outlook for Windows.
+    NewOutlook,
+    /// The Mail app of Windows 10/11.
+    WindowsMail,
+    /// Mail on macOS.
+    AppleMail,
+    /// Mail on iPhone and iPad (iOS 17/18).
+    Ios,
+    /// The Gmail app on Android ("Other" account).
+    Android,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

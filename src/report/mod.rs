@@ -9,6 +9,8 @@ pub mod check_text;
 pub mod detect_json;
 pub mod detect_table;
 pub mod findings_text;
+pub mod guides;
+pub mod html;
 pub mod json;
 pub mod labels;
 pub mod lint_json;

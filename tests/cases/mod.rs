@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod detect;
 mod diagnose;
+mod guides;
 mod lint;
 mod probe;
 mod providers;
