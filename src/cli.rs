@@ -34,6 +34,9 @@ pub enum Command {
     /// and whether its servers agree; every problem comes with its fix. Exits 0 when
     /// clean (or information only), 1 with warnings, 3 with errors: fit for CI.
     Lint(LintArgs),
+    /// Detect the settings of many addresses or domains, one per line, as JSON Lines:
+    /// one line per input line, in input order.
+    Batch(BatchArgs),
     /// Print a shell completion script for mailcfg (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
 }
@@ -60,6 +63,61 @@ pub fn parse() -> Result<Cli, clap::Error> {
     use clap::FromArgMatches;
     let mut matches = command().try_get_matches()?;
     Cli::from_arg_matches_mut(&mut matches)
+}
+
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// One address or domain (meaning postmaster@domain) per line; "#" starts a comment.
+    /// "-" or nothing: standard input.
+    #[arg(value_name = "FILE")]
+    pub input: Option<PathBuf>,
+
+    /// How many inputs are looked up at once.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
+
+    /// At most so many connections to one mail server (one IP address) at once, however
+    /// many of the input's domains it serves.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub per_host: usize,
+
+    /// Only the I-th of N slices of the input (by a fixed hash of each line), e.g. 2/8:
+    /// the outputs of 1/N … N/N together answer every line once.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Skip the inputs already answered in FILE, the output of an earlier (perhaps killed)
+    /// run: `mailcfg batch IN --resume OUT >> OUT`. A missing FILE answers nothing.
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+
+    /// Use only the bundled provider table: no network at all.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Base URL of the Thunderbird ISP database; queried as <URL>/<domain>.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://autoconfig.thunderbird.net/v1.1"
+    )]
+    pub ispdb_url: String,
+
+    /// Do not query the ISP database.
+    #[arg(long)]
+    pub no_ispdb: bool,
+
+    /// Give up on an input's lookups and probes not finished after this many seconds
+    /// (default: six times --timeout).
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
 }
 
 #[derive(Debug, Args)]

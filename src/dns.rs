@@ -4,13 +4,13 @@
 //! versions, so the rest of mailcfg sees only [`Dns`], [`MxRecord`], [`SrvRecord`] and
 //! [`DnsFailure`].
 
+use crate::dns_cache::{BoundedMap, DnsCache};
 use hickory_resolver::TokioResolver;
 use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
 use hickory_resolver::net::runtime::TokioRuntimeProvider;
 use hickory_resolver::net::{DnsError, NetError};
 use hickory_resolver::proto::op::ResponseCode;
 use hickory_resolver::proto::rr::{RData, RecordType};
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
@@ -63,9 +63,17 @@ pub struct Dns {
     system: OnceLock<Result<TokioResolver, String>>,
     timeout: Duration,
     /// Every host's addresses as last resolved, so that callers can tell which names lead
-    /// to the same server (detect's cut-off does).
-    seen: Mutex<HashMap<String, Vec<IpAddr>>>,
+    /// to the same server (detect's cut-off does). Bounded: a batch resolves many hosts.
+    seen: Mutex<BoundedMap<String, Vec<IpAddr>>>,
+    /// Answers reused across lookups (`batch`); None asks every time.
+    cache: Option<DnsCache>,
 }
+
+/// Answers hickory's own cache keeps.
+const RESOLVER_CACHE: u64 = 256;
+
+/// Hosts whose addresses `addresses_seen` remembers.
+const SEEN_CAPACITY: usize = 4096;
 
 impl Dns {
     /// Use the system configuration. Host addresses go through the C library (so
@@ -76,7 +84,8 @@ impl Dns {
             explicit: None,
             system: OnceLock::new(),
             timeout,
-            seen: Mutex::default(),
+            seen: Mutex::new(BoundedMap::new(SEEN_CAPACITY)),
+            cache: None,
         }
     }
 
@@ -92,8 +101,16 @@ impl Dns {
             explicit: Some(resolver),
             system: OnceLock::new(),
             timeout,
-            seen: Mutex::default(),
+            seen: Mutex::new(BoundedMap::new(SEEN_CAPACITY)),
+            cache: None,
         })
+    }
+
+    /// Reuse answers across lookups, keeping at most `capacity` names per record type
+    /// (see `dns_cache`).
+    pub fn with_cache(mut self, capacity: usize) -> Dns {
+        self.cache = Some(DnsCache::new(capacity));
+        self
     }
 
     /// Read the system configuration now, so that a command which needs it can refuse to
@@ -113,6 +130,7 @@ impl Dns {
                     .map_err(|e| format!("cannot read the system DNS configuration: {e}"))?;
                 opts.timeout = timeout;
                 opts.attempts = 1;
+                opts.cache_size = RESOLVER_CACHE;
                 build(config, opts).map_err(|e| e.to_string())
             })
             .as_ref()
@@ -124,6 +142,13 @@ impl Dns {
         if let Ok(ip) = host.parse::<IpAddr>() {
             return Ok(vec![ip]);
         }
+        match &self.cache {
+            Some(cache) => cache.ips.through(host, self.ips_uncached(host)).await,
+            None => self.ips_uncached(host).await,
+        }
+    }
+
+    async fn ips_uncached(&self, host: &str) -> Result<Vec<IpAddr>, DnsFailure> {
         let mut ips: Vec<IpAddr> = match &self.explicit {
             Some(resolver) => {
                 let fqdn = absolute(host);
@@ -159,12 +184,19 @@ impl Dns {
         self.seen
             .lock()
             .ok()
-            .and_then(|seen| seen.get(&host.to_ascii_lowercase()).cloned())
+            .and_then(|mut seen| seen.get(&host.to_ascii_lowercase()).cloned())
             .unwrap_or_default()
     }
 
     /// MX records, best (lowest preference) first. No records is an empty list.
     pub async fn mx(&self, domain: &str) -> Result<Vec<MxRecord>, DnsFailure> {
+        match &self.cache {
+            Some(cache) => cache.mx.through(domain, self.mx_uncached(domain)).await,
+            None => self.mx_uncached(domain).await,
+        }
+    }
+
+    async fn mx_uncached(&self, domain: &str) -> Result<Vec<MxRecord>, DnsFailure> {
         let resolver = self.resolver()?;
         let lookup = tokio::time::timeout(self.timeout, resolver.mx_lookup(absolute(domain))).await;
         let lookup = match lookup {
@@ -191,6 +223,13 @@ impl Dns {
     /// SRV records for `name` (e.g. `_imaps._tcp.example.com`), in the order they came.
     /// No records is an empty list.
     pub async fn srv(&self, name: &str) -> Result<Vec<SrvRecord>, DnsFailure> {
+        match &self.cache {
+            Some(cache) => cache.srv.through(name, self.srv_uncached(name)).await,
+            None => self.srv_uncached(name).await,
+        }
+    }
+
+    async fn srv_uncached(&self, name: &str) -> Result<Vec<SrvRecord>, DnsFailure> {
         let resolver = self.resolver()?;
         let lookup = tokio::time::timeout(self.timeout, resolver.srv_lookup(absolute(name))).await;
         let lookup = match lookup {
@@ -216,6 +255,13 @@ impl Dns {
     /// The canonical name of `host` when it is an alias (a CNAME record), else None. The
     /// chain is followed as the server returns it; the last target is the canonical name.
     pub async fn canonical_name(&self, host: &str) -> Result<Option<String>, DnsFailure> {
+        match &self.cache {
+            Some(cache) => cache.cname.through(host, self.cname_uncached(host)).await,
+            None => self.cname_uncached(host).await,
+        }
+    }
+
+    async fn cname_uncached(&self, host: &str) -> Result<Option<String>, DnsFailure> {
         let resolver = self.resolver()?;
         let lookup = resolver.lookup(absolute(host), RecordType::CNAME);
         let lookup = match tokio::time::timeout(self.timeout, lookup).await {
@@ -240,6 +286,9 @@ fn options(timeout: Duration) -> ResolverOpts {
     opts.attempts = 1;
     // Search domains would turn "imap.example.jp" into "imap.example.jp.corp.local" on a miss.
     opts.ndots = 0;
+    // One detect asks for a few dozen names; a batch has `dns_cache` in front, bounded
+    // itself. hickory's default (8,192 answers) would grow a batch's memory for minutes.
+    opts.cache_size = RESOLVER_CACHE;
     opts
 }
 

@@ -65,6 +65,10 @@ impl Exit {
                     "every endpoint answered, with a trusted certificate where TLS was used",
                 ),
                 (Command("lint"), "no finding, or information only"),
+                (
+                    Command("batch"),
+                    "every line written is ok (or there was nothing to do)",
+                ),
                 (Command("completions"), "the script was written"),
                 (
                     Command("check"),
@@ -89,6 +93,10 @@ impl Exit {
                     "the file was written without one direction (no incoming or no outgoing server), or with a certificate the probe did not trust",
                 ),
                 (Command("lint"), "warnings, but no error"),
+                (
+                    Command("batch"),
+                    "some lines are not ok (a malformed input line is one of them; each line's error says why)",
+                ),
             ],
             Exit::Usage => &[(
                 All,

@@ -5,6 +5,7 @@
 //! [`commands`] validates it and runs the engine, [`report`] renders the results.
 
 pub mod address;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod commands;
@@ -12,6 +13,7 @@ pub mod detect;
 pub mod diagnose;
 pub mod discover;
 pub mod dns;
+pub mod dns_cache;
 pub mod exit;
 pub mod findings;
 pub mod lint;

@@ -62,6 +62,20 @@ fn examples(command: Option<&str>) -> &'static [(&'static str, &'static str)] {
                 "mailcfg lint example.jp --lang ja --ca-file ca.pem --dns-server 192.0.2.53",
             ),
         ],
+        Some("batch") => &[
+            (
+                "Audit a list of addresses and domains; show the lines that are not ok.",
+                "mailcfg batch customers.txt > audit.jsonl && jq -c 'select(.ok | not)' audit.jsonl",
+            ),
+            (
+                "Continue a killed run: skip what the output already answers, append the rest.",
+                "mailcfg batch customers.txt --resume audit.jsonl >> audit.jsonl",
+            ),
+            (
+                "The second of four slices (e.g. on the second of four machines).",
+                "mailcfg batch customers.txt --shard 2/4 > shard-2.jsonl",
+            ),
+        ],
         Some("completions") => &[
             (
                 "Bash, for the current user.",

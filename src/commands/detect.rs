@@ -166,7 +166,7 @@ pub fn lang_from_env() -> Lang {
     }
 }
 
-fn check_url(flag: &str, text: &str) -> Result<String, CommandError> {
+pub(crate) fn check_url(flag: &str, text: &str) -> Result<String, CommandError> {
     match reqwest::Url::parse(text) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host_str().is_some() => {
             Ok(text.to_string())

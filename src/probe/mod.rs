@@ -12,6 +12,7 @@ mod attempt;
 mod classify;
 pub mod conn;
 pub mod dialogue;
+pub mod host_limit;
 pub mod imap;
 pub mod legacy;
 pub mod login;
@@ -76,6 +77,8 @@ pub struct Prober {
     /// Shared by every clone: at most `options.concurrency` probes run at once, however
     /// many callers start them.
     slots: Arc<tokio::sync::Semaphore>,
+    /// At most so many probes of one server at once (`batch`); None: no such limit.
+    host_limit: Option<Arc<host_limit::HostLimit>>,
 }
 
 impl Prober {
@@ -86,7 +89,14 @@ impl Prober {
             tls,
             options,
             slots,
+            host_limit: None,
         }
+    }
+
+    /// Probe no server more than `limit` allows at once, whichever caller asks.
+    pub fn with_host_limit(mut self, limit: Arc<host_limit::HostLimit>) -> Prober {
+        self.host_limit = Some(limit);
+        self
     }
 
     pub fn options(&self) -> ProbeOptions {
@@ -104,13 +114,24 @@ impl Prober {
 
     /// Probe one endpoint, finishing by `deadline` whatever the server does.
     pub async fn probe(&self, target: &Target, deadline: Instant) -> EndpointReport {
-        // Wait for a free slot first; the time spent queueing is not the server's, and an
-        // endpoint still queued at the deadline was never tried.
+        // Wait for the server's own slot, then a free slot: the time spent queueing is not
+        // the server's, and an endpoint still queued at the deadline was never tried.
+        // (In this order, a probe waiting for a busy server holds none of the shared slots.)
+        let host_slot = match &self.host_limit {
+            Some(limit) => {
+                let key = self.host_key(&target.host, deadline).await;
+                tokio::time::timeout_at(deadline, limit.acquire(key))
+                    .await
+                    .map(Some)
+            }
+            None => Ok(None),
+        };
+        let Ok(_host_slot) = host_slot else {
+            return not_tried(target);
+        };
         let slot = tokio::time::timeout_at(deadline, self.slots.acquire()).await;
         let Ok(Ok(_slot)) = slot else {
-            let mut r = EndpointReport::new(&target.host, target.port, target.protocol);
-            r.fail(Outcome::NotTried, Stage::Connect, classify::NOT_TRIED);
-            return r;
+            return not_tried(target);
         };
         let started = Instant::now();
         let guard = tokio::time::timeout_at(
@@ -130,6 +151,16 @@ impl Prober {
         });
         report.timings.total_ms = millis(started.elapsed());
         report
+    }
+
+    /// What the per-server limit counts `host` by: its first address (the one connected to
+    /// first; the lookup is cached, so the probe's own costs nothing more), else its name.
+    async fn host_key(&self, host: &str, deadline: Instant) -> host_limit::HostKey {
+        let lookup = tokio::time::timeout_at(deadline, self.dns.ips(host)).await;
+        match lookup {
+            Ok(Ok(ips)) if !ips.is_empty() => host_limit::HostKey::Address(ips[0]),
+            _ => host_limit::HostKey::Name(host.to_ascii_lowercase()),
+        }
     }
 
     /// One attempt, and a second one in the clear when the security was left to the
@@ -166,6 +197,13 @@ impl Prober {
             }
         }
     }
+}
+
+/// The report of an endpoint still queued at the deadline.
+fn not_tried(target: &Target) -> EndpointReport {
+    let mut r = EndpointReport::new(&target.host, target.port, target.protocol);
+    r.fail(Outcome::NotTried, Stage::Connect, classify::NOT_TRIED);
+    r
 }
 
 /// Whether the first attempt starts with a TLS handshake: as asked; left to the engine,

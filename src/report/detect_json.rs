@@ -155,6 +155,11 @@ pub fn render(report: &Report) -> String {
     json::to_string(&DetectDocument::from_report(report))
 }
 
+/// The same document, to embed in another one (`batch` puts one on each of its lines).
+pub fn document(report: &Report) -> impl Serialize + '_ {
+    DetectDocument::from_report(report)
+}
+
 #[derive(Serialize)]
 struct DetectDocument<'a> {
     schema: u32,

@@ -1,4 +1,5 @@
 mod autoconfig;
+mod batch;
 mod check;
 mod cli;
 mod detect;
