@@ -13,9 +13,12 @@ pub mod discover;
 pub mod dns;
 pub mod exit;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod manpage;
 pub mod model;
 pub mod net;
+pub mod panic_hook;
 pub mod probe;
 pub mod progress;
 pub mod rank;

@@ -71,7 +71,30 @@ pub async fn fetch(
     domain: &str,
     via: SourceKind,
 ) -> Vec<SourceReport> {
-    fetch_urls(http, email, &urls(email, domain), via).await
+    let urls = urls(email, domain);
+    if let Some(why) = public_suffix_refusal(domain) {
+        // Never `autoconfig.co.jp`: whoever runs a public suffix's names does not speak
+        // for the domains registered under it.
+        return urls
+            .in_order()
+            .iter()
+            .map(|url| SourceReport::new(via, *url, SourceStatus::Skipped(why.clone())))
+            .collect();
+    }
+    fetch_urls(http, email, &urls, via).await
+}
+
+/// Why a domain is not asked for its configuration: it is a public suffix (`co.jp`,
+/// `東京.jp`, `com`), which has no registrable domain, so no document published under it
+/// can speak for an address. None for an ordinary domain.
+pub(crate) fn public_suffix_refusal(domain: &str) -> Option<String> {
+    if crate::address::registrable_domain(domain).is_some() {
+        return None;
+    }
+    Some(format!(
+        "{} is a public suffix, not a registrable domain; it is never asked",
+        crate::address::display_domain(domain.trim_end_matches('.'))
+    ))
 }
 
 pub(crate) async fn fetch_urls(

@@ -14,6 +14,7 @@ pub mod conn;
 pub mod dialogue;
 pub mod imap;
 pub mod legacy;
+pub mod lines;
 pub mod outcome;
 pub mod pop3;
 pub mod smtp;

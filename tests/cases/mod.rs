@@ -3,6 +3,7 @@ mod cli;
 mod detect;
 mod diagnose;
 mod probe;
+mod promises;
 mod providers;
 
 use serde_json::Value;
