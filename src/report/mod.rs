@@ -7,6 +7,8 @@
 pub mod detect_json;
 pub mod detect_table;
 pub mod findings_text;
+#[cfg(test)]
+mod hostile_text;
 pub mod json;
 pub mod labels;
 pub mod model;
