@@ -12,8 +12,11 @@ use crate::model::{Protocol, Security, Source, SourceKind};
 use crate::probe::conn::Limits;
 use crate::probe::{imap, legacy, lines, pop3, smtp};
 
-/// Every target, by name, for the corpus replay and `.ci/run`.
-pub const TARGETS: [(&str, fn(&[u8])); 10] = [
+/// A target: the bytes an outsider controls in, nothing out but panics.
+pub type Target = fn(&[u8]);
+
+/// Every target, by name, for the corpus replay.
+pub const TARGETS: [(&str, Target); 10] = [
     ("imap", imap),
     ("pop3", pop3),
     ("smtp", smtp),

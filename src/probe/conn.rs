@@ -7,6 +7,8 @@
 use super::lines::{LineBuffer, LineTooLong};
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -68,6 +70,9 @@ const TAP_KEEPS: usize = 1024;
 pub struct Tap {
     tcp: TcpStream,
     first: Vec<u8>,
+    /// Bytes read so far, shared: still readable when a timed-out handshake has dropped
+    /// the stream, to tell a server that never answered from one that stalled halfway.
+    seen: Arc<AtomicUsize>,
 }
 
 impl Tap {
@@ -75,7 +80,13 @@ impl Tap {
         Tap {
             tcp,
             first: Vec::new(),
+            seen: Arc::default(),
         }
+    }
+
+    /// The count of bytes read, shared with this tap.
+    pub fn seen(&self) -> Arc<AtomicUsize> {
+        self.seen.clone()
     }
 
     /// The first bytes read (at most [`TAP_KEEPS`]).
@@ -110,6 +121,7 @@ impl AsyncRead for Tap {
         let polled = Pin::new(&mut this.tcp).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &polled {
             let new = &buf.filled()[before..];
+            this.seen.fetch_add(new.len(), Ordering::Relaxed);
             let room = TAP_KEEPS.saturating_sub(this.first.len());
             this.first.extend_from_slice(&new[..new.len().min(room)]);
         }

@@ -625,6 +625,20 @@ fn promise_5_a_probe_of_a_host_where_every_port_is_hostile_ends_by_its_deadline(
     ]);
     assert_eq!(code, 3, "{json:#}");
     assert_classified(&json, "endpoints");
+    // The handshake that stalled halfway is told from a server that never answered.
+    let stalled = json["endpoints"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["port"] == 993))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(stalled["outcome"], "timeout", "{stalled:#}");
+    assert_eq!(stalled["stage"], "tls-handshake", "{stalled:#}");
+    let tarpit = json["endpoints"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["port"] == 995))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(tarpit["outcome"], "silent", "{tarpit:#}");
     assert!(
         elapsed < Duration::from_millis(6500),
         "took {elapsed:?} with --deadline 5"
