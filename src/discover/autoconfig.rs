@@ -313,6 +313,26 @@ mod tests {
     }
 
     #[test]
+    fn promise_4_public_suffixes_are_never_asked_registrable_domains_are() {
+        // The Public Suffix List decides: two-label suffixes (co.jp, ne.jp) and the
+        // prefecture suffix 東京.jp (xn--1lqs71d.jp) are suffixes, whatever their length.
+        for suffix in ["co.jp", "ne.jp", "xn--1lqs71d.jp", "jp", "com", "co.uk"] {
+            let why = public_suffix_refusal(suffix).unwrap_or_default();
+            assert!(why.contains("public suffix"), "{suffix}: {why:?}");
+        }
+        assert!(public_suffix_refusal("xn--1lqs71d.jp").is_some_and(|w| w.contains("東京.jp")));
+        for domain in [
+            "example.co.jp",
+            "shop.example.co.jp",
+            "example.ne.jp",
+            "city.xn--1lqs71d.jp",
+            "example.com.",
+        ] {
+            assert_eq!(public_suffix_refusal(domain), None, "{domain}");
+        }
+    }
+
+    #[test]
     fn urls_for_a_domain() {
         let got = urls(&taro(), "Provider.Example.NET.");
         assert_eq!(
