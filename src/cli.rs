@@ -13,10 +13,6 @@ use std::path::PathBuf;
     propagate_version = true,
     max_term_width = 100
 )]
-#[command(
-    after_help = "Exit codes: 0 found / all healthy, 1 partly found / some problems (such as \
-an untrusted certificate), 2 bad input, 3 nothing found / nothing answered, 4 could not run."
-)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -29,6 +25,39 @@ pub enum Command {
     /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
     /// capabilities, authentication mechanisms and the certificate.
     Probe(ProbeArgs),
+    /// Print a shell completion script for mailcfg (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+}
+
+/// The command-line definition with the exit-code table (from [`crate::exit`]) appended to
+/// the help of the program and of every subcommand. `--help`, the man pages and the
+/// completion scripts are all made from this.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    let mut command = Cli::command().after_help(crate::exit::help_text(None));
+    for name in names {
+        let help = crate::exit::help_text(Some(&name));
+        command = command.mut_subcommand(name, |sub| sub.after_help(help));
+    }
+    command
+}
+
+/// Parse the process's arguments against [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let mut matches = command().try_get_matches()?;
+    Cli::from_arg_matches_mut(&mut matches)
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to write the completion script for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options for every command that touches the network.

@@ -1,28 +1,110 @@
-//! Exit codes: part of the contract with scripts, documented in README.md and the man page.
+//! Exit codes: part of the contract with scripts. [`Exit::ALL`] and [`Exit::meanings`] are
+//! the one table that `--help`, the man pages and README.md are written from (a test keeps
+//! README's copy equal).
 
 /// How a command ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// detect: a recommended incoming and outgoing setting were found, with trusted
-    /// certificates where they were probed.
-    /// probe: every endpoint answered, with a trusted certificate where TLS was used.
+    /// Found / all healthy.
     Success = 0,
-    /// detect: only incoming or only outgoing settings were found, or a recommended
-    /// server's certificate is not trusted.
-    /// probe: some endpoints failed, or a certificate is not trusted.
+    /// Partly found / some problems.
     Partial = 1,
-    /// Bad input: a malformed address or host, an unknown flag, an unreadable CA file.
+    /// Bad input.
     Usage = 2,
-    /// detect: nothing usable was found. probe: no endpoint answered.
+    /// Nothing found / nothing answered.
     NotFound = 3,
-    /// mailcfg could not run (no resolver configuration, output could not be written).
+    /// mailcfg could not run.
     Failure = 4,
 }
 
+/// Which commands a meaning applies to: one, or every command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Command(&'static str),
+}
+
 impl Exit {
+    /// Every code, in numeric order.
+    pub const ALL: &'static [Exit] = &[
+        Exit::Success,
+        Exit::Partial,
+        Exit::Usage,
+        Exit::NotFound,
+        Exit::Failure,
+    ];
+
     pub fn code(self) -> u8 {
         self as u8
     }
+
+    /// What this code means, per command.
+    pub fn meanings(self) -> &'static [(Scope, &'static str)] {
+        use Scope::{All, Command};
+        match self {
+            Exit::Success => &[
+                (
+                    Command("detect"),
+                    "a recommended incoming and outgoing setting were found, with trusted certificates where probed",
+                ),
+                (
+                    Command("probe"),
+                    "every endpoint answered, with a trusted certificate where TLS was used",
+                ),
+                (Command("completions"), "the script was written"),
+            ],
+            Exit::Partial => &[
+                (
+                    Command("detect"),
+                    "only incoming or only outgoing was found, or a recommended server's certificate is not trusted",
+                ),
+                (
+                    Command("probe"),
+                    "some endpoints failed, or a certificate is not trusted",
+                ),
+            ],
+            Exit::Usage => &[(
+                All,
+                "bad input: a malformed address or host, an unknown flag or value, an unreadable input or CA file",
+            )],
+            Exit::NotFound => &[
+                (Command("detect"), "nothing usable was found"),
+                (Command("probe"), "no endpoint answered"),
+            ],
+            Exit::Failure => &[(
+                All,
+                "mailcfg could not run: the resolver configuration is unreadable, or the output could not be written",
+            )],
+        }
+    }
+
+    /// The meanings that concern `command` (`None`: all of them).
+    pub fn meanings_for(self, command: Option<&str>) -> Vec<(Scope, &'static str)> {
+        self.meanings()
+            .iter()
+            .copied()
+            .filter(|(scope, _)| match (scope, command) {
+                (Scope::All, _) | (_, None) => true,
+                (Scope::Command(c), Some(wanted)) => *c == wanted,
+            })
+            .collect()
+    }
+}
+
+/// The exit codes as `--help` shows them, for `command` or (None) for every command.
+pub fn help_text(command: Option<&str>) -> String {
+    let mut out = String::from("Exit codes:\n");
+    for exit in Exit::ALL {
+        for (scope, meaning) in exit.meanings_for(command) {
+            let who = match (scope, command) {
+                (Scope::Command(c), None) => format!("{c}: "),
+                _ => String::new(),
+            };
+            out.push_str(&format!("  {}  {who}{meaning}\n", exit.code()));
+        }
+    }
+    out.push_str("A closed pipe (mailcfg … | head) is not an error.");
+    out
 }
 
 /// An error that stops a command before it produces a report.
@@ -42,5 +124,27 @@ impl CommandError {
             CommandError::Usage(_) => Exit::Usage,
             CommandError::Failure(_) => Exit::Failure,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_in_order_and_each_has_a_meaning() {
+        for (i, exit) in Exit::ALL.iter().enumerate() {
+            assert_eq!(usize::from(exit.code()), i);
+            assert!(!exit.meanings().is_empty());
+        }
+    }
+
+    #[test]
+    fn a_command_sees_its_own_meanings_and_the_shared_ones() {
+        let text = help_text(Some("probe"));
+        assert!(text.contains("no endpoint answered"));
+        assert!(!text.contains("nothing usable was found"));
+        assert!(text.contains("  2  bad input"));
+        assert!(help_text(None).contains("  3  detect: nothing usable was found"));
     }
 }

@@ -1,13 +1,12 @@
 //! The `mailcfg` binary: parse the command line, run, turn the outcome into an exit code.
 
-use clap::Parser;
 use mailcfg::exit::Exit;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     mailcfg::panic_hook::install();
     mailcfg::install_crypto_provider();
-    let cli = match mailcfg::cli::Cli::try_parse() {
+    let cli = match mailcfg::cli::parse() {
         Ok(cli) => cli,
         Err(e) if e.use_stderr() => {
             // Bad input (exit 2). clap quotes the offending argument as given: cleaned, so

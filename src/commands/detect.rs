@@ -83,11 +83,12 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
         FormatArg::Json => DetectFormat::Json,
         FormatArg::Thunderbird => DetectFormat::Thunderbird,
     };
+    let (width, colour) = super::terminal_layout();
     let options = RenderOptions {
         lang,
         explain: args.explain,
-        width: None,
-        colour: false,
+        width,
+        colour,
     };
     let rendered = detect_renderer(format).render(&report, &options);
     super::write_out(out, &rendered)?;

@@ -2,6 +2,7 @@
 //! use), run the engine, render the report, and derive the exit code from it.
 
 pub mod common;
+pub mod completions;
 pub mod detect;
 pub mod probe;
 
@@ -14,6 +15,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Completions(args) => completions::run(args, out),
     }
 }
 
@@ -27,6 +29,18 @@ pub fn block_on<F: std::future::Future>(future: F) -> Result<F::Output, CommandE
     // Probes that outlived their deadline must not keep the process alive.
     runtime.shutdown_timeout(std::time::Duration::from_millis(100));
     Ok(output)
+}
+
+/// How text output may be laid out: wrapped to the terminal's width and coloured only
+/// when stdout is a terminal, and never coloured when `NO_COLOR` is set (no-color.org).
+pub fn terminal_layout() -> (Option<u16>, bool) {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return (None, false);
+    }
+    let width = terminal_size::terminal_size().map(|(w, _)| w.0);
+    let colour = std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    (width, colour)
 }
 
 /// Write the rendered report. A closed pipe (`mailcfg … | head`) is not an error.

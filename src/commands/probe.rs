@@ -39,8 +39,10 @@ pub fn run(args: ProbeArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
     } else {
         ProbeFormat::Table
     };
+    let (width, colour) = super::terminal_layout();
     let options = RenderOptions {
-        width: None,
+        width,
+        colour,
         ..RenderOptions::plain(crate::commands::detect::lang_from_env())
     };
     let rendered = probe_renderer(format).render(&reports, &options);

@@ -20,6 +20,7 @@ use crate::report::findings_text;
 use crate::report::labels::{self, Label, label};
 use crate::report::model::{Mode, Report, Setting, Verification};
 use crate::report::render::{Render, RenderOptions};
+use crate::report::text::{Style, display_width, paint, wrap};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 
@@ -32,6 +33,7 @@ impl Render<Report> for DetectTable {
             report,
             lang: options.lang,
             width: options.width,
+            colour: options.colour,
         }
         .render(options.explain)
     }
@@ -44,6 +46,7 @@ pub fn render(report: &Report, lang: Lang, explain: bool) -> String {
         report,
         lang,
         width: None,
+        colour: false,
     }
     .render(explain)
 }
@@ -54,6 +57,7 @@ pub fn render_with_width(report: &Report, lang: Lang, explain: bool, width: u16)
         report,
         lang,
         width: Some(width),
+        colour: false,
     }
     .render(explain)
 }
@@ -62,6 +66,7 @@ struct Renderer<'a> {
     report: &'a Report,
     lang: Lang,
     width: Option<u16>,
+    colour: bool,
 }
 
 impl Renderer<'_> {
@@ -94,8 +99,20 @@ impl Renderer<'_> {
         table
     }
 
+    /// A list item wrapped to the width, continuation lines under its text.
+    fn wrap(&self, first: &str, text: &str) -> String {
+        // The mark's escape sequences take no columns.
+        let visible = crate::report::text::strip_style(first);
+        let wrapped = wrap(&visible, text, self.width);
+        format!("{first}{}", &wrapped[visible.len()..])
+    }
+
     fn section(&self, out: &mut String, key: Label) {
-        out.push_str(&format!("\n== {} ==\n", self.l(key)));
+        let heading = format!("== {} ==", self.l(key));
+        out.push_str(&format!(
+            "\n{}\n",
+            paint(&heading, Style::Heading, self.colour)
+        ));
     }
 
     // -----------------------------------------------------------------------------------
@@ -148,12 +165,12 @@ impl Renderer<'_> {
         for f in &r.findings {
             let words = findings_text::finding(f, self.lang);
             let mark = match f.severity() {
-                Severity::Error => "✗",
-                Severity::Warning => "⚠",
-                Severity::Info => "•",
+                Severity::Error => paint("✗", Style::Error, self.colour),
+                Severity::Warning => paint("⚠", Style::Warning, self.colour),
+                Severity::Info => "•".to_string(),
             };
-            out.push_str(&format!("{mark} {}\n", clean(&words.what)));
-            out.push_str(&format!("  → {}\n", clean(&words.next)));
+            out.push_str(&self.wrap(&format!("{mark} "), &clean(&words.what)));
+            out.push_str(&self.wrap("  → ", &clean(&words.next)));
             if explain {
                 self.evidence(out, f);
             }
@@ -275,10 +292,15 @@ impl Renderer<'_> {
         for (key, value) in rows {
             table.add_row([self.l(key).to_string(), value]);
         }
-        // Both blocks get the same key column, so they line up one above the other.
+        // Both blocks get the same key column, so they line up one above the other; on a
+        // narrow terminal the keys wrap instead, leaving the values (host names) room.
+        let key_width = match self.width {
+            Some(width) => self.key_width().min(width * 2 / 5),
+            None => self.key_width(),
+        };
         if let Some(column) = table.column_mut(0) {
             column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(
-                self.key_width() + column.padding_width(),
+                key_width + column.padding_width(),
             )));
         }
         out.push_str(&table.to_string());
@@ -487,10 +509,7 @@ impl Renderer<'_> {
                 self.l(Label::Observed),
                 clean(&findings_text::observed(&c.observed, e.port, self.lang))
             ));
-            out.push_str(&format!(
-                "  {}\n",
-                clean(&findings_text::contradiction(c, self.lang))
-            ));
+            out.push_str(&self.wrap("  ", &clean(&findings_text::contradiction(c, self.lang))));
         }
     }
 
@@ -508,17 +527,19 @@ impl Renderer<'_> {
         self.section(out, Label::Notes);
         for s in confirms {
             if let Some(note) = &s.confirm {
-                out.push_str(&format!(
-                    "⚠ {} {}:{}: {}\n",
+                let text = format!(
+                    "{} {}:{}: {}",
                     s.endpoint.protocol,
                     clean(&s.display_host),
                     s.endpoint.port,
                     clean(&findings_text::confirmation(note, self.lang))
-                ));
+                );
+                let mark = paint("⚠", Style::Warning, self.colour);
+                out.push_str(&self.wrap(&format!("{mark} "), &text));
             }
         }
         for note in &r.notes {
-            out.push_str(&format!("• {}\n", clean(note.text(self.lang))));
+            out.push_str(&self.wrap("• ", &clean(note.text(self.lang))));
         }
     }
 
@@ -648,28 +669,6 @@ fn probe_outcome(p: &EndpointReport) -> String {
         }
     }
     text
-}
-
-/// Columns `text` takes in a terminal: East Asian wide characters (kana, kanji, hangul,
-/// full-width forms) take two. Enough for the labels, which are all this measures.
-fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| match c {
-            '\u{1100}'..='\u{115F}'
-            | '\u{2E80}'..='\u{303E}'
-            | '\u{3041}'..='\u{33FF}'
-            | '\u{3400}'..='\u{4DBF}'
-            | '\u{4E00}'..='\u{9FFF}'
-            | '\u{A000}'..='\u{A4CF}'
-            | '\u{AC00}'..='\u{D7A3}'
-            | '\u{F900}'..='\u{FAFF}'
-            | '\u{FE30}'..='\u{FE4F}'
-            | '\u{FF00}'..='\u{FF60}'
-            | '\u{FFE0}'..='\u{FFE6}'
-            | '\u{20000}'..='\u{3FFFD}' => 2,
-            _ => 1,
-        })
-        .sum()
 }
 
 fn ms(value: f64) -> String {

@@ -16,6 +16,7 @@ pub mod probe_table;
 pub mod render;
 #[cfg(test)]
 mod sample;
+pub mod text;
 pub mod thunderbird;
 
 /// Text safe to print on one line of a terminal: control characters (C0, DEL, C1 — and so

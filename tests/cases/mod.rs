@@ -5,6 +5,7 @@ mod diagnose;
 mod probe;
 mod promises;
 mod providers;
+mod terminal;
 
 use serde_json::Value;
 use std::process::Output;
