@@ -63,12 +63,19 @@ impl Welcoming {
     /// command that carries or starts a login.
     fn assert_no_password_arrived(&self) {
         for (port, dialect, received, _) in &self.servers {
-            let text = String::from_utf8_lossy(&received.lock().unwrap()).to_string();
             let (starttls, goodbye) = match dialect {
                 Dialect::Imap => ("STARTTLS", "LOGOUT"),
                 Dialect::Pop3 => ("STLS", "QUIT"),
                 Dialect::Smtp => ("STARTTLS", "QUIT"),
             };
+            // mailcfg does not wait for the goodbye's answer: the server thread may still be
+            // reading the last bytes when the command has ended.
+            let read = || String::from_utf8_lossy(&received.lock().unwrap()).to_string();
+            let started = std::time::Instant::now();
+            while !read().contains(goodbye) && started.elapsed() < Duration::from_secs(3) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            let text = read();
             assert!(
                 text.contains(goodbye),
                 "port {port} never got to {goodbye}: {text:?}"
