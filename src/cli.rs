@@ -25,6 +25,10 @@ pub enum Command {
     /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
     /// capabilities, authentication mechanisms and the certificate.
     Probe(ProbeArgs),
+    /// Check what DOMAIN publishes for mail clients (autoconfig, SRV, autodiscover, MX)
+    /// and whether its servers agree; every problem comes with its fix. Exits 0 when
+    /// clean (or information only), 1 with warnings, 3 with errors: fit for CI.
+    Lint(LintArgs),
     /// Print a shell completion script for mailcfg (bash, zsh, fish, powershell, elvish).
     Completions(CompletionsArgs),
 }
@@ -150,6 +154,30 @@ pub struct DetectArgs {
     pub no_ispdb: bool,
 
     /// Give up on lookups and probes not finished after this many seconds (default: six
+    /// times --timeout).
+    #[arg(long, value_name = "SECS")]
+    pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The domain to check, e.g. example.jp (an email address is accepted: its domain is
+    /// checked).
+    #[arg(value_name = "DOMAIN")]
+    pub domain: String,
+
+    /// Print one JSON document (schema 1) instead of tables.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Language of the report (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Give up on lookups and probes not finished after this many seconds (default: eight
     /// times --timeout).
     #[arg(long, value_name = "SECS")]
     pub deadline: Option<f64>,

@@ -272,6 +272,51 @@ fn name_mismatch(cert: &CertificateInfo, host: &str, report: &Report, facts: &Fa
     }
 }
 
+/// The diagnoses single probes make, without a detect report: STARTTLS failures, obsolete
+/// TLS, plain text on a TLS port and certificate problems, grouped by what they say as
+/// detect groups them. For `lint`, which probes what a domain publishes rather than what a
+/// user should type; with no ranked settings there is no alternative to offer.
+pub fn probe_findings(probes: &[EndpointReport]) -> Vec<Finding> {
+    let report = Report {
+        email: String::new(),
+        local_part: String::new(),
+        domain: String::new(),
+        display_domain: String::new(),
+        mode: Mode::Full,
+        provider: None,
+        incoming: Vec::new(),
+        outgoing: Vec::new(),
+        contradictions: Vec::new(),
+        findings: Vec::new(),
+        notes: Vec::new(),
+        sources: Vec::new(),
+        probes: Vec::new(),
+        elapsed_ms: 0.0,
+    };
+    let facts = Facts::default();
+    let mut grouped: BTreeMap<Finding, Vec<Place>> = BTreeMap::new();
+    let mut out = Vec::new();
+    for p in probes {
+        match symptom(p, &report) {
+            Some(finding @ Finding::ObsoleteTls { .. }) => {
+                grouped.entry(finding).or_default().push(place_of(p))
+            }
+            Some(finding) => out.push(finding),
+            None => {}
+        }
+        let Some(cert) = p.tls.as_ref().and_then(|t| t.certificate.as_ref()) else {
+            continue;
+        };
+        if !cert.verified && p.is_ok() {
+            let finding = certificate_finding(cert, &p.host, &report, &facts);
+            grouped.entry(finding).or_default().push(place_of(p));
+        }
+    }
+    out.extend(ungroup(grouped));
+    findings::sort(&mut out);
+    out
+}
+
 /// Findings grouped by what they say (keyed without their ports), each given the ports
 /// that showed it.
 fn ungroup(grouped: BTreeMap<Finding, Vec<Place>>) -> impl Iterator<Item = Finding> {

@@ -51,6 +51,7 @@ impl Exit {
                     Command("probe"),
                     "every endpoint answered, with a trusted certificate where TLS was used",
                 ),
+                (Command("lint"), "no finding, or information only"),
                 (Command("completions"), "the script was written"),
             ],
             Exit::Partial => &[
@@ -62,6 +63,7 @@ impl Exit {
                     Command("probe"),
                     "some endpoints failed, or a certificate is not trusted",
                 ),
+                (Command("lint"), "warnings, but no error"),
             ],
             Exit::Usage => &[(
                 All,
@@ -70,6 +72,10 @@ impl Exit {
             Exit::NotFound => &[
                 (Command("detect"), "nothing usable was found"),
                 (Command("probe"), "no endpoint answered"),
+                (
+                    Command("lint"),
+                    "at least one error: what the domain publishes is broken",
+                ),
             ],
             Exit::Failure => &[(
                 All,

@@ -15,6 +15,7 @@ pub mod exit;
 pub mod findings;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod lint;
 pub mod manpage;
 pub mod model;
 pub mod net;

@@ -48,6 +48,20 @@ fn examples(command: Option<&str>) -> &'static [(&'static str, &'static str)] {
                 "mailcfg probe mail.example.jp --protocol smtp --ca-file corp-ca.pem",
             ),
         ],
+        Some("lint") => &[
+            (
+                "What a domain publishes for mail clients, checked; exit 3 on an error (for CI).",
+                "mailcfg lint example.jp",
+            ),
+            (
+                "The same as one JSON document for scripts.",
+                "mailcfg lint example.jp --json",
+            ),
+            (
+                "In Japanese, with a test CA and DNS server.",
+                "mailcfg lint example.jp --lang ja --ca-file ca.pem --dns-server 192.0.2.53",
+            ),
+        ],
         Some("completions") => &[
             (
                 "Bash, for the current user.",

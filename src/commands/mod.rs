@@ -4,6 +4,7 @@
 pub mod common;
 pub mod completions;
 pub mod detect;
+pub mod lint;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +16,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Lint(args) => lint::run(args, out),
         Command::Completions(args) => completions::run(args, out),
     }
 }

@@ -12,7 +12,7 @@ pub fn millis(d: std::time::Duration) -> f64 {
 }
 
 /// The classified result of probing one host and port.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {
     /// The server spoke the protocol and the dialogue completed.

@@ -6,7 +6,7 @@
 //! Text that came from outside (host names, greetings, certificate names) is inserted as
 //! it is; the text renderers pass the finished sentence through `report::clean`.
 
-use crate::findings::{Finding, Place};
+use crate::findings::{Finding, Place, Publisher, TemplateField};
 use crate::model::{Lang, Security};
 use crate::report::labels::{self, pick};
 use crate::report::model::{Confirmation, Contradiction, Failure, NoLogin, Observed, Unverified};
@@ -110,6 +110,8 @@ pub fn finding(f: &Finding, lang: Lang) -> Wording {
         } => insecure_autoconfig(url, named, verified),
         RelayPortListed { at } => relay_port_listed(at),
         ProviderAssignedUsername { .. } => provider_assigned_username(),
+        // `mailcfg lint`'s kinds, worded for the domain's administrator.
+        other => lint_texts(other),
     };
     wording(lang, texts)
 }
@@ -651,83 +653,398 @@ pub fn failure_short(f: &Failure, lang: Lang) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// `mailcfg lint`: findings for the domain's administrator
+// ---------------------------------------------------------------------------------------------
+
+/// Who published a setting, for a sentence (English starts lower case; see
+/// [`sentence`]).
+fn publisher(by: &Publisher, lang: Lang) -> String {
+    match by {
+        Publisher::Autoconfig { url } => pick(
+            lang,
+            format!("the autoconfig file {url}"),
+            format!("autoconfig ファイル {url}"),
+        ),
+        Publisher::Srv { name } => pick(
+            lang,
+            format!("the SRV record {name}"),
+            format!("SRV レコード {name}"),
+        ),
+        Publisher::Autodiscover { url } => pick(
+            lang,
+            format!("the autodiscover answer of {url}"),
+            format!("{url} の autodiscover 応答"),
+        ),
+    }
+}
+
+/// `text` with its first letter upper case, to start a sentence.
+fn sentence(text: String) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
+fn days(n: i64, lang: Lang) -> String {
+    match (lang, n) {
+        (Lang::En, 1) => "1 day".to_string(),
+        (Lang::En, n) => format!("{n} days"),
+        (Lang::Ja, n) => format!("{n} 日"),
+    }
+}
+
+/// The lint kinds; every other kind is worded in [`finding`].
+fn lint_texts(f: &Finding) -> Texts {
+    use Finding::*;
+    match f {
+        MxMissing { domain } => (
+            (
+                format!("{domain} has no MX record: mail to the domain has nowhere to go (senders fall back to its A record, if any)."),
+                format!("Publish an MX record for {domain} naming the server that receives its mail."),
+            ),
+            (
+                format!("{domain} には MX レコードがありません。このドメイン宛てのメールの配送先が決まりません（A レコードがあればそこへ配送されます）。"),
+                format!("{domain} のメールを受け取るサーバーを MX レコードとして登録してください。"),
+            ),
+        ),
+        MxNull { domain } => (
+            (
+                format!("{domain} publishes a null MX (RFC 7505): it says it receives no mail."),
+                "If the domain should receive mail, replace the null MX with the real mail server.".into(),
+            ),
+            (
+                format!("{domain} は null MX（RFC 7505）を登録しており、メールを受け取らないと宣言しています。"),
+                "メールを受け取るドメインであれば、null MX を実際のメールサーバーに置き換えてください。".into(),
+            ),
+        ),
+        MxHostUnresolved { host } => (
+            (
+                format!("The MX host {host} does not resolve to an address."),
+                format!("Add an A/AAAA record for {host}, or point the MX at a host that has one."),
+            ),
+            (
+                format!("MX ホスト {host} のアドレスが引けません。"),
+                format!("{host} の A/AAAA レコードを登録するか、アドレスのあるホストを MX に指定してください。"),
+            ),
+        ),
+        SrvTargetUnresolved { name, target, port } => (
+            (
+                format!("The SRV record {name} points at {target}:{port}, which does not resolve to an address."),
+                format!("Add an A/AAAA record for {target}, fix the record's target, or publish \".\" if the service is not offered."),
+            ),
+            (
+                format!("SRV レコード {name} の接続先 {target}:{port} のアドレスが引けません。"),
+                format!("{target} の A/AAAA レコードを登録するか、接続先を直すか、提供しないサービスなら接続先を「.」にしてください。"),
+            ),
+        ),
+        SrvNotOffered { name } => (
+            (
+                format!("{name} has the target \".\": the domain says this service is not offered."),
+                "Nothing to fix if that is intended.".into(),
+            ),
+            (
+                format!("{name} の接続先は「.」で、このサービスは提供しないと宣言しています。"),
+                "意図どおりであれば対応は不要です。".into(),
+            ),
+        ),
+        SrvDotMixed { name } => (
+            (
+                format!("{name} has a \".\" target (\"not offered\") next to real targets."),
+                "Keep either the single \".\" record (not offered) or the real targets, not both (RFC 2782).".into(),
+            ),
+            (
+                format!("{name} には「.」（提供しない）の接続先と実際の接続先が混在しています。"),
+                "「.」のレコード 1 件（提供しない）か実際の接続先のどちらか一方だけにしてください（RFC 2782）。".into(),
+            ),
+        ),
+        SrvImplicitTlsNotPreferred {
+            tls_name,
+            tls_priority,
+            starttls_name,
+            starttls_priority,
+        } => (
+            (
+                format!("{starttls_name} (priority {starttls_priority}) is preferred over {tls_name} (priority {tls_priority}), but RFC 8314 asks clients to be steered to implicit TLS."),
+                format!("Give {tls_name} a lower priority number than {starttls_name}."),
+            ),
+            (
+                format!("{starttls_name}（優先度 {starttls_priority}）が {tls_name}（優先度 {tls_priority}）より優先されていますが、RFC 8314 では最初から TLS の接続を優先させることになっています。"),
+                format!("{tls_name} の優先度の数値を {starttls_name} より小さくしてください。"),
+            ),
+        ),
+        AutoconfigMissing { domain, urls } => (
+            (
+                format!("{domain} publishes no autoconfig file ({}): Thunderbird and other clients must guess the settings.", urls.join(", ")),
+                format!("Serve a clientConfig v1.1 file at https://autoconfig.{domain}/mail/config-v1.1.xml (mailcfg detect --format thunderbird writes one)."),
+            ),
+            (
+                format!("{domain} は autoconfig ファイルを公開していません（{}）。Thunderbird などのメールソフトは設定を推測するしかありません。", urls.join("、")),
+                format!("https://autoconfig.{domain}/mail/config-v1.1.xml に clientConfig v1.1 のファイルを置いてください（mailcfg detect --format thunderbird で作成できます）。"),
+            ),
+        ),
+        AutoconfigUnreachable { url, reason } => (
+            (
+                format!("{url} could not be read: {reason}."),
+                "Make the URL answer over https, or remove the host name if nothing should be served there.".into(),
+            ),
+            (
+                format!("{url} を取得できません（詳細: {reason}）。"),
+                "https で応答するようにするか、何も提供しないならそのホスト名を削除してください。".into(),
+            ),
+        ),
+        AutoconfigHttpOnly { url } => (
+            (
+                format!("The autoconfig file is served only over plain http ({url}), which anyone on the way can alter; clients treat it as untrusted."),
+                "Serve the same file over https with a valid certificate.".into(),
+            ),
+            (
+                format!("autoconfig ファイルが暗号化されていない http でしか提供されていません（{url}）。途中で改ざんできるため、メールソフトは信頼しません。"),
+                "同じファイルを有効な証明書の https でも提供してください。".into(),
+            ),
+        ),
+        AutoconfigInvalid { url, error } => (
+            (
+                format!("{url} is not a valid clientConfig v1.1 file: {error}."),
+                "Fix the file so that it is well-formed XML with a <clientConfig version=\"1.1\"> root.".into(),
+            ),
+            (
+                format!("{url} は正しい clientConfig v1.1 ファイルではありません（詳細: {error}）。"),
+                "ルート要素が <clientConfig version=\"1.1\"> の正しい XML に直してください。".into(),
+            ),
+        ),
+        AutoconfigProblems { url, problems } => (
+            (
+                format!("{url} has entries clients will skip or misread: {}.", problems.join("; ")),
+                "Correct those entries (each server needs a hostname, a port, and socketType SSL, STARTTLS or plain).".into(),
+            ),
+            (
+                format!("{url} にはメールソフトが読み飛ばすか誤読する記述があります（詳細: {}）。", problems.join("; ")),
+                "該当する記述を直してください（各サーバーには hostname・port と、socketType SSL・STARTTLS・plain のいずれかが必要です）。".into(),
+            ),
+        ),
+        AutoconfigUnknownPlaceholder {
+            url,
+            field,
+            value,
+            placeholders,
+        } => {
+            let field = match field {
+                TemplateField::Hostname => "hostname",
+                TemplateField::Username => "username",
+            };
+            (
+                (
+                    format!("The <{field}> \"{value}\" in {url} uses {}, which no client expands.", placeholders.join(", ")),
+                    "Use only %EMAILADDRESS%, %EMAILLOCALPART% and %EMAILDOMAIN%.".into(),
+                ),
+                (
+                    format!("{url} の <{field}>「{value}」は {} を使っていますが、メールソフトはこれを置き換えません。", placeholders.join("、")),
+                    "使えるのは %EMAILADDRESS%・%EMAILLOCALPART%・%EMAILDOMAIN% だけです。".into(),
+                ),
+            )
+        }
+        AutoconfigFixedUsername { url, at: p, username } => (
+            (
+                format!("{url} gives every user the same user name \"{username}\" for {}.", at(p)),
+                "Use a placeholder such as %EMAILADDRESS% so each user gets their own.".into(),
+            ),
+            (
+                format!("{url} は {} のユーザー名を全員同じ「{username}」にしています。", at(p)),
+                "%EMAILADDRESS% などのプレースホルダーを使い、利用者ごとのユーザー名にしてください。".into(),
+            ),
+        ),
+        AutodiscoverMissing { url } => (
+            (
+                format!("No autodiscover answer at {url}: Outlook-style clients will not find settings there."),
+                "Optional: publish a POX autodiscover answer if your users use Outlook.".into(),
+            ),
+            (
+                format!("{url} に autodiscover の応答がありません。Outlook 系のメールソフトは設定を見つけられません。"),
+                "任意です。利用者が Outlook を使うなら POX 形式の autodiscover を提供してください。".into(),
+            ),
+        ),
+        AutodiscoverFailed { url, reason } => (
+            (
+                format!("The autodiscover endpoint {url} gave no usable settings: {reason}."),
+                "Fix the endpoint so that it answers the POX request without credentials, or remove the host name.".into(),
+            ),
+            (
+                format!("autodiscover {url} から使える設定が得られません（詳細: {reason}）。"),
+                "認証なしの POX 要求に応答するよう直すか、そのホスト名を削除してください。".into(),
+            ),
+        ),
+        HostOutsideDomain {
+            by,
+            at: p,
+            domain,
+            explained_by,
+        } => {
+            let (next_en, next_ja) = match explained_by {
+                Some(mx) => (
+                    format!("It is in the same domain as the MX host {mx}, so the mail is evidently hosted there; nothing to fix."),
+                    format!("MX ホスト {mx} と同じドメインにあり、メールはそこで運用されていると考えられます。対応は不要です。"),
+                ),
+                None => (
+                    format!("Clients ask users to confirm such a host; publish a name inside {domain} (a CNAME is fine if the certificate covers it), or make sure the host is really yours."),
+                    format!("メールソフトはこのようなホストについて利用者に確認を求めます。{domain} 内の名前を公開するか（証明書が対応していれば CNAME でも構いません）、本当に自分のサーバーか確認してください。"),
+                ),
+            };
+            (
+                (
+                    sentence(format!("{} names {}, which is outside {domain}.", publisher(by, Lang::En), at(p))),
+                    next_en,
+                ),
+                (
+                    format!("{} は {domain} の外にある {} を指定しています。", publisher(by, Lang::Ja), at(p)),
+                    next_ja,
+                ),
+            )
+        }
+        PublishedUnreachable {
+            by,
+            at: p,
+            security,
+            outcome,
+            detail,
+        } => (
+            (
+                sentence(format!("{} names {} ({}), but it does not work: {}: {detail}.", publisher(by, Lang::En), at(p), security_words(*security, Lang::En), outcome.as_str())),
+                "Make the server listen there, or publish the port it really uses.".into(),
+            ),
+            (
+                format!("{} は {}（{}）を指定していますが、接続できません（{}: {detail}）。", publisher(by, Lang::Ja), at(p), security_words(*security, Lang::Ja), labels::outcome(*outcome, Lang::Ja)),
+                "そのポートでサーバーを待ち受けさせるか、実際に使っているポートを公開してください。".into(),
+            ),
+        ),
+        PublishedSecurityWrong {
+            by,
+            at: p,
+            published,
+            actual,
+        } => {
+            let (next_en, next_ja) = match actual {
+                Some(actual) => (
+                    format!("The server uses {} there: publish that, or change the server.", security_words(*actual, Lang::En)),
+                    format!("サーバーの実際の暗号化方法は {} です。公開する設定を合わせるか、サーバーを直してください。", security_words(*actual, Lang::Ja)),
+                ),
+                None => (
+                    "Nothing else worked on that port either: check the server's TLS configuration.".to_string(),
+                    "そのポートでは他の暗号化方法でも接続できません。サーバーの TLS 設定を確認してください。".to_string(),
+                ),
+            };
+            (
+                (
+                    sentence(format!("{} says {} uses {}, but the server does not speak it.", publisher(by, Lang::En), at(p), security_words(*published, Lang::En))),
+                    next_en,
+                ),
+                (
+                    format!("{} は {} の暗号化方法を {} としていますが、サーバーはそれに対応していません。", publisher(by, Lang::Ja), at(p), security_words(*published, Lang::Ja)),
+                    next_ja,
+                ),
+            )
+        }
+        PublishedPlaintext { by, at: p } => (
+            (
+                sentence(format!("{} publishes {} without encryption, although the server offers STARTTLS.", publisher(by, Lang::En), at(p))),
+                "Publish STARTTLS (or the implicit-TLS port) so that passwords are never sent in clear.".into(),
+            ),
+            (
+                format!("{} は {} を暗号化なしで公開していますが、サーバーは STARTTLS に対応しています。", publisher(by, Lang::Ja), at(p)),
+                "パスワードが平文で流れないよう、STARTTLS（または最初から TLS のポート）を公開してください。".into(),
+            ),
+        ),
+        PublishedSettingsDisagree { protocol, sets } => {
+            let list = |lang: Lang| {
+                sets.iter()
+                    .map(|s| {
+                        let endpoints: Vec<String> = s
+                            .endpoints
+                            .iter()
+                            .map(|e| format!("{}:{} {}", e.host, e.port, security_words(e.security, lang)))
+                            .collect();
+                        format!("{}: {}", publisher(&s.by, lang), endpoints.join(", "))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ")
+            };
+            (
+                (
+                    format!("The published {protocol} settings disagree ({}).", list(Lang::En)),
+                    "Publish the same servers everywhere, so every client gets the same answer.".into(),
+                ),
+                (
+                    format!("公開されている {protocol} の設定が一致しません（{}）。", list(Lang::Ja)),
+                    "どのメールソフトにも同じ設定が届くよう、すべての公開先で同じサーバーを指定してください。".into(),
+                ),
+            )
+        }
+        CertificateExpiringSoon {
+            at: list,
+            not_after,
+            days_left,
+        } => (
+            (
+                format!("The certificate of {} expires on {} (in {}).", places(list, Lang::En), day(not_after), days(*days_left, Lang::En)),
+                "Renew it now; clients refuse an expired certificate.".into(),
+            ),
+            (
+                format!("{} の証明書は {} に期限切れになります（残り {}）。", places(list, Lang::Ja), day(not_after), days(*days_left, Lang::Ja)),
+                "今のうちに更新してください。期限切れの証明書はメールソフトに拒否されます。".into(),
+            ),
+        ),
+        WebCertificateInvalid {
+            host,
+            port,
+            names,
+            detail,
+            ..
+        } => {
+            let names_en = if names.is_empty() { "no name".to_string() } else { names.join(", ") };
+            let names_ja = if names.is_empty() { "名前なし".to_string() } else { names.join("、") };
+            (
+                (
+                    format!("The https certificate of {host}:{port} is not valid ({detail}; it names {names_en}): clients will not read the configuration served there."),
+                    format!("Install a certificate from a trusted authority that covers {host}."),
+                ),
+                (
+                    format!("{host}:{port} の https 証明書が無効です（詳細: {detail}。証明書の名前: {names_ja}）。そこで提供している設定をメールソフトは読み込みません。"),
+                    format!("{host} を含む、信頼された認証局の証明書を設定してください。"),
+                ),
+            )
+        }
+        WebCertificateExpiringSoon {
+            host,
+            port,
+            not_after,
+            days_left,
+        } => (
+            (
+                format!("The https certificate of {host}:{port} expires on {} (in {}).", day(not_after), days(*days_left, Lang::En)),
+                "Renew it now; once it expires clients stop reading the configuration served there.".into(),
+            ),
+            (
+                format!("{host}:{port} の https 証明書は {} に期限切れになります（残り {}）。", day(not_after), days(*days_left, Lang::Ja)),
+                "今のうちに更新してください。期限が切れると、そこで提供している設定をメールソフトが読み込まなくなります。".into(),
+            ),
+        ),
+        // The detect kinds are worded in `finding` and never reach here.
+        _ => (
+            (String::new(), String::new()),
+            (String::new(), String::new()),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Protocol;
 
     fn every_finding() -> Vec<Finding> {
-        let p = Place::new(Protocol::Imap, "imap.example.jp", 993);
-        let s = Place::new(Protocol::Smtp, "mx.example.jp", 25);
-        vec![
-            Finding::DomainNotFound {
-                domain: "example.jp".into(),
-            },
-            Finding::NoMailRecords {
-                domain: "example.jp".into(),
-            },
-            Finding::AllTimedOut {
-                at: vec![p.clone()],
-            },
-            Finding::StarttlsFailed { at: p.clone() },
-            Finding::ObsoleteTls {
-                at: vec![p.clone()],
-                version: "TLSv1.1".into(),
-                certificate_names: vec!["imap.example.jp".into()],
-                key_bits: Some(1024),
-            },
-            Finding::PlaintextOnTlsPort {
-                at: p.clone(),
-                greeting: "* OK ready".into(),
-                instead: Some(Place::new(Protocol::Imap, "imap.example.jp", 143)),
-            },
-            Finding::Port25Blocked {
-                blocked: vec![s.clone()],
-                working: vec![Place::new(Protocol::Smtp, "smtp.example.jp", 587)],
-            },
-            Finding::CertificateNameMismatch {
-                at: vec![p.clone()],
-                names: vec!["mail.hosting.example".into()],
-                verified_alternative: Some("mail.hosting.example".into()),
-            },
-            Finding::AliasNotInCertificate {
-                at: vec![p.clone()],
-                canonical: "mail.hosting.example".into(),
-                canonical_verified: true,
-            },
-            Finding::CertificateSelfSigned {
-                at: vec![p.clone()],
-                subject: "CN=imap.example.jp".into(),
-            },
-            Finding::CertificateExpired {
-                at: vec![p.clone()],
-                not_after: "2025-01-31T00:00:00Z".into(),
-            },
-            Finding::CertificateNotYetValid {
-                at: vec![p.clone()],
-                not_before: "2030-01-01T00:00:00Z".into(),
-            },
-            Finding::CertificateUnknownIssuer {
-                at: vec![p.clone()],
-                issuer: "CN=Corp CA".into(),
-            },
-            Finding::CertificateInvalid {
-                at: vec![p.clone()],
-                detail: "certificate has been revoked".into(),
-            },
-            Finding::PlaintextOnly { at: p.clone() },
-            Finding::AutoconfigDowngradeRefused {
-                url: "https://autoconfig.example.jp/mail/config-v1.1.xml".into(),
-            },
-            Finding::AutoconfigInsecure {
-                url: "http://autoconfig.example.jp/mail/config-v1.1.xml".into(),
-                named: vec![p.clone()],
-                verified: Vec::new(),
-                confirmed: false,
-            },
-            Finding::RelayPortListed { at: vec![s] },
-            Finding::ProviderAssignedUsername { at: vec![p] },
-        ]
+        crate::findings::examples::all()
     }
 
     #[test]

@@ -11,6 +11,8 @@ pub mod findings_text;
 mod hostile_text;
 pub mod json;
 pub mod labels;
+pub mod lint_json;
+pub mod lint_table;
 pub mod model;
 pub mod probe_table;
 pub mod render;

@@ -4,6 +4,7 @@
 //! the same sample reports, and the commands only pick one ([`detect_renderer`],
 //! [`probe_renderer`]) and write what it returns.
 
+use crate::lint::LintReport;
 use crate::model::Lang;
 use crate::probe::outcome::EndpointReport;
 use crate::report::model::Report;
@@ -70,5 +71,21 @@ pub fn probe_renderer(format: ProbeFormat) -> Box<dyn Render<[EndpointReport]>> 
     match format {
         ProbeFormat::Table => Box::new(probe_table::ProbeTable),
         ProbeFormat::Json => Box::new(json::ProbeJson),
+    }
+}
+
+/// The formats of `mailcfg lint`'s report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LintFormat {
+    Table,
+    Json,
+}
+
+/// The renderer for a lint report in `format`.
+pub fn lint_renderer(format: LintFormat) -> Box<dyn Render<LintReport>> {
+    use crate::report::{lint_json, lint_table};
+    match format {
+        LintFormat::Table => Box::new(lint_table::LintTable),
+        LintFormat::Json => Box::new(lint_json::LintJson),
     }
 }

@@ -2,6 +2,7 @@ mod autoconfig;
 mod cli;
 mod detect;
 mod diagnose;
+mod lint;
 mod probe;
 mod promises;
 mod providers;

@@ -19,6 +19,9 @@ pub enum Validity {
     Expired,
     /// Not valid yet: from 30 days from now until 90 days from now.
     NotYetValid,
+    /// Valid since yesterday, ending this many days from now (a certificate about to
+    /// expire).
+    EndsInDays(u32),
 }
 
 /// PEM files of an issued certificate and its private key.
@@ -186,6 +189,7 @@ fn leaf_params(names: &[&str], validity: Validity) -> CertificateParams {
         Validity::Current => set_validity(&mut params, -1, 90),
         Validity::Expired => set_validity(&mut params, -60, -1),
         Validity::NotYetValid => set_validity(&mut params, 30, 90),
+        Validity::EndsInDays(days) => set_validity(&mut params, -1, i64::from(days)),
     }
     params
 }
