@@ -25,6 +25,9 @@ pub enum Command {
     /// Connect to a mail server and report what it really offers: TLS or STARTTLS,
     /// capabilities, authentication mechanisms and the certificate.
     Probe(ProbeArgs),
+    /// Log in once on the incoming and the outgoing server (no mail is sent), to tell a
+    /// wrong password from wrong settings.
+    Check(CheckArgs),
     /// Check what DOMAIN publishes for mail clients (autoconfig, SRV, autodiscover, MX)
     /// and whether its servers agree; every problem comes with its fix. Exits 0 when
     /// clean (or information only), 1 with warnings, 3 with errors: fit for CI.
@@ -133,6 +136,12 @@ pub struct DetectArgs {
     #[arg(long, conflicts_with = "format")]
     pub json: bool,
 
+    /// Print the settings as this mail client asks for them, screen by screen, under its
+    /// own labels (the Japanese version's with --lang ja). With --format html: a one-page
+    /// setup sheet for the client.
+    #[arg(long, value_enum, value_name = "CLIENT", conflicts_with = "json")]
+    pub client: Option<ClientArg>,
+
     /// Language of labels and notes (default: from LANG; ja_JP.* gives Japanese).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,
@@ -157,6 +166,72 @@ pub struct DetectArgs {
     /// times --timeout).
     #[arg(long, value_name = "SECS")]
     pub deadline: Option<f64>,
+
+    #[command(flatten)]
+    pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The email address whose account is tested, e.g. taro@example.jp.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// Test this IMAP server instead of detect's recommendation. With any of --imap,
+    /// --pop3, --smtp only the servers named are tested, and detect is not run.
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub imap: Option<String>,
+
+    /// Test this POP3 server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub pop3: Option<String>,
+
+    /// Test this SMTP submission server (see --imap).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub smtp: Option<String>,
+
+    /// The security of the servers named with --imap/--pop3/--smtp (default: implicit TLS
+    /// on 993, 995 and 465, STARTTLS elsewhere). `plain` needs --allow-plaintext.
+    #[arg(long, value_enum)]
+    pub security: Option<SecurityArg>,
+
+    /// The user name to log in with (default: what detect found, or the whole address).
+    #[arg(long, value_name = "NAME")]
+    pub username: Option<String>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long, conflicts_with = "password_env")]
+    pub password_stdin: bool,
+
+    /// Read the password from this environment variable. Without this or
+    /// --password-stdin, the password is asked for on the terminal (not echoed).
+    #[arg(long, value_name = "VAR")]
+    pub password_env: Option<String>,
+
+    /// For a lab only: also send the password over an unencrypted connection. Warns
+    /// loudly; never implied.
+    #[arg(long)]
+    pub allow_plaintext: bool,
+
+    /// Print one JSON document (schema 1) instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Language of the text (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+
+    /// Base URL of the Thunderbird ISP database, for detect.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://autoconfig.thunderbird.net/v1.1"
+    )]
+    pub ispdb_url: String,
+
+    /// Do not query the ISP database.
+    #[arg(long)]
+    pub no_ispdb: bool,
 
     #[command(flatten)]
     pub network: NetworkArgs,
@@ -211,6 +286,27 @@ pub enum FormatArg {
     Json,
     /// A Thunderbird autoconfig (config-v1.1) XML file.
     Thunderbird,
+    /// A one-page, print-ready HTML setup sheet for --client.
+    Html,
+}
+
+/// The mail clients `--client` writes guides for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClientArg {
+    /// Thunderbird (desktop).
+    Thunderbird,
+    /// Classic Outlook for Windows (2016, 2019, 2021, Microsoft 365).
+    Outlook,
+    /// The new Outlook for Windows.
+    NewOutlook,
+    /// The Mail app of Windows 10/11.
+    WindowsMail,
+    /// Mail on macOS.
+    AppleMail,
+    /// Mail on iPhone and iPad (iOS 17/18).
+    Ios,
+    /// The Gmail app on Android ("Other" account).
+    Android,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

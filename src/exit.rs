@@ -15,6 +15,16 @@ pub enum Exit {
     NotFound = 3,
     /// mailcfg could not run.
     Failure = 4,
+    /// check: a server tested the credentials and refused them (wrong user name or
+    /// password, app password or OAuth2 required, account or protocol disabled).
+    LoginRejected = 5,
+    /// check: a login could not be tested (server unreachable, TLS failure, no usable
+    /// mechanism, the server said to try later, or no server found for a direction).
+    NotTested = 6,
+    /// check: the trust rule refused to send the password (a host outside the address's
+    /// domain named only over forgeable channels, an untrusted certificate, plain text
+    /// without --allow-plaintext).
+    RefusedByPolicy = 7,
 }
 
 /// Which commands a meaning applies to: one, or every command.
@@ -32,6 +42,9 @@ impl Exit {
         Exit::Usage,
         Exit::NotFound,
         Exit::Failure,
+        Exit::LoginRejected,
+        Exit::NotTested,
+        Exit::RefusedByPolicy,
     ];
 
     pub fn code(self) -> u8 {
@@ -53,6 +66,10 @@ impl Exit {
                 ),
                 (Command("lint"), "no finding, or information only"),
                 (Command("completions"), "the script was written"),
+                (
+                    Command("check"),
+                    "every login tested (incoming and outgoing) succeeded",
+                ),
             ],
             Exit::Partial => &[
                 (
@@ -73,6 +90,10 @@ impl Exit {
                 (Command("detect"), "nothing usable was found"),
                 (Command("probe"), "no endpoint answered"),
                 (
+                    Command("check"),
+                    "detect found no server at all to log in to",
+                ),
+                (
                     Command("lint"),
                     "at least one error: what the domain publishes is broken",
                 ),
@@ -80,6 +101,18 @@ impl Exit {
             Exit::Failure => &[(
                 All,
                 "mailcfg could not run: the resolver configuration is unreadable, or the output could not be written",
+            )],
+            Exit::LoginRejected => &[(
+                Command("check"),
+                "a server refused the login: wrong user name or password, app password or OAuth2 required, account or access disabled",
+            )],
+            Exit::NotTested => &[(
+                Command("check"),
+                "a login could not be tested: unreachable, TLS failure, no usable mechanism, try later, or no server found for a direction",
+            )],
+            Exit::RefusedByPolicy => &[(
+                Command("check"),
+                "the password was not sent: the host or its certificate is not trusted, or the connection is not encrypted",
             )],
         }
     }

@@ -5,6 +5,7 @@
 //! [`commands`] validates it and runs the engine, [`report`] renders the results.
 
 pub mod address;
+pub mod check;
 pub mod cli;
 pub mod commands;
 pub mod detect;

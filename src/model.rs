@@ -316,6 +316,24 @@ pub struct Source {
 pub struct Note {
     pub en: String,
     pub ja: String,
+    /// The step of a mail client's setup the note is about (the client guides put it
+    /// there); `None`: at sign-in (user name, password).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<NoteStep>,
+}
+
+/// Where in a client's setup a note matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoteStep {
+    /// Something to do first, outside the mail client (turn on IMAP, allow mail apps).
+    Before,
+    /// The user name and password.
+    SignIn,
+    /// The incoming server.
+    Incoming,
+    /// The outgoing server.
+    Outgoing,
 }
 
 impl Note {
@@ -323,7 +341,14 @@ impl Note {
         Note {
             en: en.into(),
             ja: ja.into(),
+            step: None,
         }
+    }
+
+    /// The same note, about `step`.
+    pub fn at(mut self, step: Option<NoteStep>) -> Note {
+        self.step = step;
+        self
     }
 
     pub fn text(&self, lang: Lang) -> &str {

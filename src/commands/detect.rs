@@ -2,11 +2,12 @@
 
 use super::common;
 use crate::address::parse_email;
-use crate::cli::{DetectArgs, FormatArg, LangArg};
+use crate::cli::{ClientArg, DetectArgs, FormatArg, LangArg};
 use crate::detect::{DetectSettings, Engine, detect};
 use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
 use crate::net::http::HttpClient;
+use crate::report::guides::Client;
 use crate::report::model::{Mode, Report, Verification};
 use crate::report::render::{DetectFormat, RenderOptions, detect_renderer};
 use std::io::Write;
@@ -24,6 +25,7 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
     } else {
         args.format
     };
+    let format = output_format(format, args.client.map(client))?;
     let mode = if args.offline {
         Mode::Offline
     } else if args.no_probe {
@@ -78,11 +80,6 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
         })?
     };
 
-    let format = match format {
-        FormatArg::Table => DetectFormat::Table,
-        FormatArg::Json => DetectFormat::Json,
-        FormatArg::Thunderbird => DetectFormat::Thunderbird,
-    };
     let (width, colour) = super::terminal_layout();
     let options = RenderOptions {
         lang,
@@ -93,6 +90,40 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
     let rendered = detect_renderer(format).render(&report, &options);
     super::write_out(out, &rendered)?;
     Ok(exit_for(&report))
+}
+
+/// The renderer for `--format` and `--client`: a client selects its guide (or, with
+/// `--format html`, its setup sheet); the other formats take no client.
+fn output_format(format: FormatArg, client: Option<Client>) -> Result<DetectFormat, CommandError> {
+    Ok(match (format, client) {
+        (FormatArg::Table, None) => DetectFormat::Table,
+        (FormatArg::Json, None) => DetectFormat::Json,
+        (FormatArg::Thunderbird, None) => DetectFormat::Thunderbird,
+        (FormatArg::Table, Some(c)) => DetectFormat::Guide(c),
+        (FormatArg::Html, Some(c)) => DetectFormat::Html(c),
+        (FormatArg::Html, None) => {
+            return Err(CommandError::Usage(
+                "--format html is a setup sheet for one mail client: add --client NAME".into(),
+            ));
+        }
+        (FormatArg::Json | FormatArg::Thunderbird, Some(_)) => {
+            return Err(CommandError::Usage(
+                "--client prints a guide for people; it goes with --format table (the default) or html, not json or thunderbird".into(),
+            ));
+        }
+    })
+}
+
+fn client(arg: ClientArg) -> Client {
+    match arg {
+        ClientArg::Thunderbird => Client::Thunderbird,
+        ClientArg::Outlook => Client::Outlook,
+        ClientArg::NewOutlook => Client::NewOutlook,
+        ClientArg::WindowsMail => Client::WindowsMail,
+        ClientArg::AppleMail => Client::AppleMail,
+        ClientArg::Ios => Client::Ios,
+        ClientArg::Android => Client::Android,
+    }
 }
 
 /// 0 when a recommended incoming and outgoing setting were found (and, when probed, both

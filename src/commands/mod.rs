@@ -1,6 +1,7 @@
 //! One module per subcommand: validate the arguments into settings (before any network
 //! use), run the engine, render the report, and derive the exit code from it.
 
+pub mod check;
 pub mod common;
 pub mod completions;
 pub mod detect;
@@ -16,6 +17,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
     match cli.command {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
+        Command::Check(args) => check::run(args, out),
         Command::Lint(args) => lint::run(args, out),
         Command::Completions(args) => completions::run(args, out),
     }

@@ -12,8 +12,8 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    AuthMethod, Candidate, Endpoint, Note, Protocol, Security, Source, SourceKind, UsernameForm,
-    expand_placeholders,
+    AuthMethod, Candidate, Endpoint, Note, NoteStep, Protocol, Security, Source, SourceKind,
+    UsernameForm, expand_placeholders,
 };
 
 mod embedded {
@@ -239,6 +239,9 @@ struct RawServer {
 struct RawNote {
     en: String,
     ja: String,
+    /// before | sign-in | incoming | outgoing (the client guides' step).
+    #[serde(default)]
+    step: Option<NoteStep>,
 }
 
 /// Parse and validate provider files given as `(file name, contents)`, e.g.
@@ -409,7 +412,7 @@ fn validate(file: &str, raw: RawProvider) -> Result<Provider, String> {
                 n.ja
             ));
         }
-        notes.push(Note::new(n.en.trim(), n.ja.trim()));
+        notes.push(Note::new(n.en.trim(), n.ja.trim()).at(n.step));
     }
 
     Ok(Provider {

@@ -33,6 +33,9 @@ pub(super) struct Attempted {
     /// The TLS handshake met a plaintext answer: on an unfamiliar port the engine then
     /// asks again without TLS.
     pub answered_in_clear: bool,
+    /// The connection, still open after the last capabilities, when it was asked to be
+    /// kept (`check` logs in on it); a probe always says goodbye.
+    pub session: Option<(Conn, Capabilities)>,
 }
 
 pub(super) struct Attempt<'a, D: Dialogue> {
@@ -44,6 +47,8 @@ pub(super) struct Attempt<'a, D: Dialogue> {
     deadline: Instant,
     report: EndpointReport,
     answered_in_clear: bool,
+    keep_open: bool,
+    session: Option<(Conn, Capabilities)>,
 }
 
 impl<'a, D: Dialogue> Attempt<'a, D> {
@@ -62,7 +67,16 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
             deadline,
             report: EndpointReport::new(&target.host, target.port, target.protocol),
             answered_in_clear: false,
+            keep_open: false,
+            session: None,
         }
+    }
+
+    /// Keep the connection open at the end of a successful walk instead of saying goodbye,
+    /// and hand it over in [`Attempted::session`].
+    pub fn keeping_open(mut self) -> Self {
+        self.keep_open = true;
+        self
     }
 
     pub async fn run(mut self) -> Attempted {
@@ -71,6 +85,7 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
         Attempted {
             report: self.report,
             answered_in_clear: self.answered_in_clear,
+            session: self.session,
         }
     }
 
@@ -93,16 +108,14 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
             )
             .await?;
         if self.implicit {
-            self.finish(&caps, Security::Tls);
-            self.goodbye(conn).await;
+            self.complete(conn, caps, Security::Tls).await;
             return Some(());
         }
         self.report.capabilities_before_tls = caps.list.clone();
         self.report.auth_before_tls = caps.auth.clone();
         self.report.starttls.offered = caps.starttls;
         if !self.wants_upgrade(&caps) {
-            self.finish(&caps, Security::Plain);
-            self.goodbye(conn).await;
+            self.complete(conn, caps, Security::Plain).await;
             return Some(());
         }
         if !caps.starttls {
@@ -116,9 +129,19 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
         let caps = self
             .capabilities(&mut conn, None, &client_name, Stage::CapabilitiesAfterTls)
             .await?;
-        self.finish(&caps, Security::Starttls);
-        self.goodbye(conn).await;
+        self.complete(conn, caps, Security::Starttls).await;
         Some(())
+    }
+
+    /// The walk succeeded: record what the final connection offers, then say goodbye, or
+    /// keep the connection for the caller when asked to.
+    async fn complete(&mut self, conn: Conn, caps: Capabilities, security: Security) {
+        self.finish(&caps, security);
+        if self.keep_open {
+            self.session = Some((conn, caps));
+        } else {
+            self.goodbye(conn).await;
+        }
     }
 
     /// The deadline of a step that starts at `now`.

@@ -2,6 +2,7 @@
 //! the facts a dialogue collects and the ways a step can fail.
 
 use super::conn::{Conn, ConnError};
+use super::login::{Credentials, LoginReply, Mechanism};
 use std::future::Future;
 use tokio::time::Instant;
 
@@ -10,8 +11,8 @@ use tokio::time::Instant;
 /// Every protocol walks the same stages (greeting, capabilities, STARTTLS, goodbye); the
 /// probe engine owns the order, the deadlines and the classification of failures, and asks
 /// the protocol only what to say and how to read the answer. The `check` command (a login
-/// test) will add a `login` step here, taken after capabilities on the encrypted
-/// connection; a probe never logs in.
+/// test) adds the `login` step, taken after capabilities on the encrypted connection; a
+/// probe never logs in.
 ///
 /// The futures are `Send` so a probe can run on any worker thread.
 pub trait Dialogue: Sync {
@@ -44,6 +45,19 @@ pub trait Dialogue: Sync {
         conn: &mut Conn,
         deadline: Instant,
     ) -> impl Future<Output = Result<(), StepError>> + Send;
+
+    /// Log in with `mechanism` (chosen from `caps`, the capabilities of this encrypted
+    /// connection) and read the server's verdict. Only `check` calls this, after its trust
+    /// rule allowed this connection; one call, one attempt. A continuation request the
+    /// exchange has no answer for is cancelled, never answered with a guess.
+    fn login(
+        &self,
+        conn: &mut Conn,
+        caps: &Capabilities,
+        mechanism: Mechanism,
+        credentials: &Credentials,
+        deadline: Instant,
+    ) -> impl Future<Output = Result<LoginReply, StepError>> + Send;
 
     /// The polite goodbye, one complete command line. Its reply is not waited for: it
     /// would cost a round trip and tell nothing.

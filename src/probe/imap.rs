@@ -1,10 +1,15 @@
-//! IMAP (RFC 9051 / RFC 3501): greeting, CAPABILITY, STARTTLS, LOGOUT.
+//! IMAP (RFC 9051 / RFC 3501): greeting, CAPABILITY, STARTTLS, LOGIN / AUTHENTICATE
+//! (for `check` only), LOGOUT.
 //!
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::Conn;
 use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
+use super::login::{
+    Credentials, LoginReply, Mechanism, REPLY_TEXT_MAX, response_code, sasl_responses,
+};
 use tokio::time::Instant;
+use zeroize::Zeroizing;
 
 /// Parse the server greeting (`* OK`, `* PREAUTH` or `* BYE`).
 pub fn parse_greeting(line: &str) -> Result<Greeting, StepError> {
@@ -124,6 +129,104 @@ async fn read_tagged(
     }
 }
 
+/// The tag of the login command.
+const LOGIN_TAG: &str = "A1";
+
+/// Parse the reply to LOGIN or AUTHENTICATE: untagged status lines (Gmail puts its
+/// `[ALERT]` there), then the tagged completion. Pure, for the fuzzer.
+pub fn parse_login_reply(tag: &str, lines: &[String]) -> Result<LoginReply, StepError> {
+    let mut codes = Vec::new();
+    let mut texts: Vec<&str> = Vec::new();
+    for line in lines {
+        if let Some(rest) = line.strip_prefix("* ") {
+            let (status, text) = rest.split_once(' ').unwrap_or((rest, ""));
+            if ["OK", "NO", "BAD", "BYE"]
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(status))
+            {
+                codes.extend(response_code(text));
+                texts.push(text);
+            }
+            continue;
+        }
+        let status = tagged_status(tag, line)
+            .ok_or_else(|| StepError::NotProtocol(identify_foreign(line)))?;
+        let text = line
+            .get(tag.len() + 1 + status.len()..)
+            .unwrap_or("")
+            .trim_start();
+        codes.extend(response_code(text));
+        texts.push(text);
+        return Ok(LoginReply {
+            accepted: status.eq_ignore_ascii_case("OK"),
+            code: 0,
+            codes,
+            text: excerpt(&texts.join(" / "), REPLY_TEXT_MAX),
+            unsupported: status.eq_ignore_ascii_case("BAD"),
+        });
+    }
+    Err(StepError::NotProtocol(
+        "the reply to the login never ended".into(),
+    ))
+}
+
+/// An IMAP quoted string (RFC 3501 §4.3) for printable ASCII; None when `text` needs a
+/// literal.
+fn quoted(text: &str) -> Option<String> {
+    if !text.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return None;
+    }
+    Some(format!(
+        "\"{}\"",
+        text.replace('\\', "\\\\").replace('"', "\\\"")
+    ))
+}
+
+/// The login command and the parts sent on each continuation request, in order.
+/// LOGIN uses quoted strings when it can, else synchronising literals (the server's `+`
+/// asks for each next part).
+fn login_exchange(
+    caps: &Capabilities,
+    mechanism: Mechanism,
+    credentials: &Credentials,
+) -> (Zeroizing<String>, Vec<Zeroizing<String>>) {
+    let tag = LOGIN_TAG;
+    let mut responses = sasl_responses(mechanism, credentials);
+    let sasl_ir = caps.list.iter().any(|c| c.eq_ignore_ascii_case("SASL-IR"));
+    match mechanism {
+        Mechanism::Plain if sasl_ir => {
+            let first = responses.remove(0);
+            let command = Zeroizing::new(format!("{tag} AUTHENTICATE PLAIN {}\r\n", *first));
+            (command, responses)
+        }
+        Mechanism::Plain => (
+            Zeroizing::new(format!("{tag} AUTHENTICATE PLAIN\r\n")),
+            responses,
+        ),
+        Mechanism::Login => (
+            Zeroizing::new(format!("{tag} AUTHENTICATE LOGIN\r\n")),
+            responses,
+        ),
+        Mechanism::ImapLogin | Mechanism::Pop3User => {
+            let user = &credentials.username;
+            let password = credentials.password.expose();
+            match (quoted(user), quoted(password).map(Zeroizing::new)) {
+                (Some(u), Some(p)) => (
+                    Zeroizing::new(format!("{tag} LOGIN {u} {}\r\n", *p)),
+                    Vec::new(),
+                ),
+                _ => (
+                    Zeroizing::new(format!("{tag} LOGIN {{{}}}\r\n", user.len())),
+                    vec![
+                        Zeroizing::new(format!("{user} {{{}}}", password.len())),
+                        Zeroizing::new(password.to_string()),
+                    ],
+                ),
+            }
+        }
+    }
+}
+
 /// IMAP's side of the probe dialogue.
 pub struct Imap;
 
@@ -164,6 +267,41 @@ impl Dialogue for Imap {
                 excerpt(lines.last().map(String::as_str).unwrap_or(""), 200)
             ))),
         }
+    }
+
+    async fn login(
+        &self,
+        conn: &mut Conn,
+        caps: &Capabilities,
+        mechanism: Mechanism,
+        credentials: &Credentials,
+        deadline: Instant,
+    ) -> Result<LoginReply, StepError> {
+        let (command, parts) = login_exchange(caps, mechanism, credentials);
+        conn.write(command.as_bytes(), deadline).await?;
+        let mut parts = parts.into_iter();
+        let max = conn.limits().max_lines;
+        let mut lines = Vec::new();
+        for _ in 0..max {
+            let line = conn.read_line(deadline).await?;
+            if line.starts_with('+') {
+                match parts.next() {
+                    Some(part) => {
+                        let out = Zeroizing::new(format!("{}\r\n", *part));
+                        conn.write(out.as_bytes(), deadline).await?;
+                    }
+                    // Nothing more to say: cancel (RFC 3501 §6.2.2).
+                    None => conn.write(b"*\r\n", deadline).await?,
+                }
+                continue;
+            }
+            let untagged = line.starts_with("* ");
+            lines.push(line);
+            if !untagged {
+                return parse_login_reply(LOGIN_TAG, &lines);
+            }
+        }
+        Err(super::conn::ConnError::TooManyLines { limit: max }.into())
     }
 
     fn goodbye(&self) -> &'static [u8] {
@@ -247,6 +385,77 @@ mod tests {
             parse_capability_reply("C1", &lines("* CAPABILITY IMAP4rev1")),
             Err(StepError::NotProtocol(_))
         ));
+    }
+
+    #[test]
+    fn login_replies() {
+        let ok = parse_login_reply(
+            "A1",
+            &lines("* CAPABILITY IMAP4rev1 IDLE\nA1 OK [CAPABILITY IMAP4rev1] Logged in"),
+        )
+        .unwrap();
+        assert!(ok.accepted);
+        assert_eq!(ok.codes, ["CAPABILITY"]);
+        let wrong = parse_login_reply(
+            "A1",
+            &lines("A1 NO [AUTHENTICATIONFAILED] Authentication failed."),
+        )
+        .unwrap();
+        assert!(!wrong.accepted && !wrong.unsupported);
+        assert_eq!(wrong.codes, ["AUTHENTICATIONFAILED"]);
+        assert_eq!(wrong.text, "[AUTHENTICATIONFAILED] Authentication failed.");
+        let gmail = parse_login_reply(
+            "A1",
+            &lines("* NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)\nA1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)"),
+        )
+        .unwrap();
+        assert_eq!(gmail.codes, ["ALERT", "AUTHENTICATIONFAILED"]);
+        assert!(
+            gmail
+                .text
+                .contains("Application-specific password required")
+        );
+        let bad =
+            parse_login_reply("A1", &lines("A1 BAD Unsupported authentication mechanism")).unwrap();
+        assert!(bad.unsupported);
+        assert!(matches!(
+            parse_login_reply("A1", &lines("* OK still going")),
+            Err(StepError::NotProtocol(_))
+        ));
+        assert!(matches!(
+            parse_login_reply("A1", &lines("220 smtp")),
+            Err(StepError::NotProtocol(_))
+        ));
+    }
+
+    #[test]
+    fn login_commands_quote_or_use_literals() {
+        use crate::probe::login::Secret;
+        let creds = |u: &str, p: &str| Credentials {
+            username: u.into(),
+            password: Secret::new(p.into()),
+        };
+        let caps = Capabilities::default();
+        let (cmd, parts) = login_exchange(&caps, Mechanism::ImapLogin, &creds("alice", r#"a"b\c"#));
+        assert_eq!(cmd.as_str(), "A1 LOGIN \"alice\" \"a\\\"b\\\\c\"\r\n");
+        assert!(parts.is_empty());
+        let (cmd, parts) = login_exchange(&caps, Mechanism::ImapLogin, &creds("alice", "pässword"));
+        assert_eq!(cmd.as_str(), "A1 LOGIN {5}\r\n");
+        assert_eq!(parts[0].as_str(), "alice {9}");
+        assert_eq!(parts[1].as_str(), "pässword");
+        let ir = Capabilities {
+            list: vec!["SASL-IR".into()],
+            ..Capabilities::default()
+        };
+        let (cmd, parts) = login_exchange(&ir, Mechanism::Plain, &creds("alice", "secret"));
+        assert_eq!(
+            cmd.as_str(),
+            "A1 AUTHENTICATE PLAIN AGFsaWNlAHNlY3JldA==\r\n"
+        );
+        assert!(parts.is_empty());
+        let (cmd, parts) = login_exchange(&caps, Mechanism::Plain, &creds("alice", "secret"));
+        assert_eq!(cmd.as_str(), "A1 AUTHENTICATE PLAIN\r\n");
+        assert_eq!(parts.len(), 1);
     }
 
     #[test]

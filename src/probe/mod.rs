@@ -15,6 +15,7 @@ pub mod dialogue;
 pub mod imap;
 pub mod legacy;
 pub mod lines;
+pub mod login;
 pub mod outcome;
 pub mod pop3;
 pub mod smtp;
@@ -187,6 +188,100 @@ fn is_known_port(protocol: Protocol, port: u16) -> bool {
 }
 
 pub use outcome::millis;
+
+/// A connection brought to where a client logs in (greeting, capabilities, TLS, the
+/// capabilities after TLS), for `check`. Nothing has been sent that a probe would not send.
+pub struct Session {
+    pub protocol: Protocol,
+    conn: conn::Conn,
+    /// What the server offers on this connection (after TLS when TLS was used).
+    pub caps: dialogue::Capabilities,
+}
+
+impl Session {
+    /// The one login attempt; see [`Dialogue::login`].
+    pub async fn login(
+        &mut self,
+        mechanism: login::Mechanism,
+        credentials: &login::Credentials,
+        deadline: Instant,
+    ) -> Result<login::LoginReply, dialogue::StepError> {
+        let (conn, caps) = (&mut self.conn, &self.caps);
+        match self.protocol {
+            Protocol::Imap => {
+                imap::Imap
+                    .login(conn, caps, mechanism, credentials, deadline)
+                    .await
+            }
+            Protocol::Pop3 => {
+                pop3::Pop3
+                    .login(conn, caps, mechanism, credentials, deadline)
+                    .await
+            }
+            Protocol::Smtp => {
+                smtp::Smtp
+                    .login(conn, caps, mechanism, credentials, deadline)
+                    .await
+            }
+        }
+    }
+
+    /// Say goodbye (LOGOUT, QUIT) and close, without waiting long for the reply.
+    pub async fn close(mut self) {
+        let goodbye = match self.protocol {
+            Protocol::Imap => imap::Imap.goodbye(),
+            Protocol::Pop3 => pop3::Pop3.goodbye(),
+            Protocol::Smtp => smtp::Smtp.goodbye(),
+        };
+        let deadline = Instant::now() + Duration::from_millis(500);
+        let _ = self.conn.write(goodbye, deadline).await;
+        // Read the goodbye's answer briefly, so the server sees a clean end of session.
+        let _ = self.conn.read_line(deadline).await;
+        self.conn.shutdown().await;
+    }
+}
+
+impl Prober {
+    /// Walk `target` as a probe does, with the security given (never guessed), and keep
+    /// the connection open when the walk succeeds. The report says what happened either
+    /// way; the session is None when a stage failed.
+    pub async fn open(
+        &self,
+        target: &Target,
+        deadline: Instant,
+    ) -> (EndpointReport, Option<Session>) {
+        let implicit = starts_with_tls(target);
+        let started = Instant::now();
+        let attempted = match target.protocol {
+            Protocol::Imap => {
+                Attempt::new(self, &imap::Imap, target, implicit, deadline)
+                    .keeping_open()
+                    .run()
+                    .await
+            }
+            Protocol::Pop3 => {
+                Attempt::new(self, &pop3::Pop3, target, implicit, deadline)
+                    .keeping_open()
+                    .run()
+                    .await
+            }
+            Protocol::Smtp => {
+                Attempt::new(self, &smtp::Smtp, target, implicit, deadline)
+                    .keeping_open()
+                    .run()
+                    .await
+            }
+        };
+        let mut report = attempted.report;
+        report.timings.total_ms = millis(started.elapsed());
+        let session = attempted.session.map(|(conn, caps)| Session {
+            protocol: target.protocol,
+            conn,
+            caps,
+        });
+        (report, session)
+    }
+}
 
 #[cfg(test)]
 mod tests {

@@ -1,10 +1,15 @@
-//! POP3 (RFC 1939, CAPA from RFC 2449, STLS from RFC 2595): greeting, CAPA, STLS, QUIT.
+//! POP3 (RFC 1939, CAPA from RFC 2449, STLS from RFC 2595): greeting, CAPA, STLS, AUTH
+//! (RFC 5034) or USER/PASS (for `check` only), QUIT.
 //!
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::{Conn, ConnError};
 use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
+use super::login::{
+    Credentials, LoginReply, Mechanism, REPLY_TEXT_MAX, response_code, sasl_responses,
+};
 use tokio::time::Instant;
+use zeroize::Zeroizing;
 
 /// `+OK …` is a POP3 greeting; `-ERR …` a POP3 server refusing the session.
 pub fn parse_greeting(line: &str) -> Result<Greeting, StepError> {
@@ -68,6 +73,26 @@ pub fn parse_capa(lines: &[String]) -> Capabilities {
     caps
 }
 
+/// Parse the server's answer to USER, PASS or AUTH: `+OK` or `-ERR`, with the RFC 3206
+/// response code (`[AUTH]`, `[SYS/TEMP]`, `[IN-USE]`) when there is one. Pure, for the
+/// fuzzer.
+pub fn parse_login_reply(line: &str) -> Result<LoginReply, StepError> {
+    let accepted = status(line).ok_or_else(|| StepError::NotProtocol(identify_foreign(line)))?;
+    let text = line.split_once(' ').map(|(_, t)| t).unwrap_or("");
+    Ok(LoginReply {
+        accepted,
+        code: 0,
+        codes: response_code(text).into_iter().collect(),
+        text: excerpt(text, REPLY_TEXT_MAX),
+        unsupported: false,
+    })
+}
+
+/// A SASL continuation request (`+ ` and base64, or a bare `+`), as opposed to `+OK`.
+fn is_continuation(line: &str) -> bool {
+    line == "+" || line.starts_with("+ ")
+}
+
 /// POP3's side of the probe dialogue.
 pub struct Pop3;
 
@@ -122,6 +147,54 @@ impl Dialogue for Pop3 {
             ))),
             None => Err(StepError::NotProtocol(identify_foreign(&line))),
         }
+    }
+
+    async fn login(
+        &self,
+        conn: &mut Conn,
+        _caps: &Capabilities,
+        mechanism: Mechanism,
+        credentials: &Credentials,
+        deadline: Instant,
+    ) -> Result<LoginReply, StepError> {
+        if matches!(mechanism, Mechanism::Pop3User | Mechanism::ImapLogin) {
+            let user = format!("USER {}\r\n", credentials.username);
+            conn.write(user.as_bytes(), deadline).await?;
+            let reply = parse_login_reply(&conn.read_line(deadline).await?)?;
+            if !reply.accepted {
+                return Ok(reply);
+            }
+            let pass = Zeroizing::new(format!("PASS {}\r\n", credentials.password.expose()));
+            conn.write(pass.as_bytes(), deadline).await?;
+            return parse_login_reply(&conn.read_line(deadline).await?);
+        }
+        let mut parts = sasl_responses(mechanism, credentials).into_iter();
+        // PLAIN goes with the command (RFC 5034 initial response); LOGIN answers prompts.
+        let command = match mechanism {
+            Mechanism::Plain => match parts.next() {
+                Some(first) => Zeroizing::new(format!("AUTH PLAIN {}\r\n", *first)),
+                None => Zeroizing::new("AUTH PLAIN\r\n".to_string()),
+            },
+            _ => Zeroizing::new("AUTH LOGIN\r\n".to_string()),
+        };
+        conn.write(command.as_bytes(), deadline).await?;
+        for _ in 0..conn.limits().max_lines {
+            let line = conn.read_line(deadline).await?;
+            if !is_continuation(&line) {
+                return parse_login_reply(&line);
+            }
+            match parts.next() {
+                Some(part) => {
+                    let out = Zeroizing::new(format!("{}\r\n", *part));
+                    conn.write(out.as_bytes(), deadline).await?;
+                }
+                None => conn.write(b"*\r\n", deadline).await?,
+            }
+        }
+        Err(ConnError::TooManyLines {
+            limit: conn.limits().max_lines,
+        }
+        .into())
     }
 
     fn goodbye(&self) -> &'static [u8] {
@@ -182,6 +255,25 @@ mod tests {
             "USER\nRESP-CODES\nEXPIRE 0\nLOGIN-DELAY 300\nTOP\nUIDL\nX-GOOGLE-RICO\nSASL PLAIN XOAUTH2 OAUTHBEARER",
         ));
         assert_eq!(caps.auth, ["PLAIN", "XOAUTH2", "OAUTHBEARER"]);
+    }
+
+    #[test]
+    fn login_replies() {
+        let ok = parse_login_reply("+OK Logged in.").unwrap();
+        assert!(ok.accepted);
+        let wrong = parse_login_reply("-ERR [AUTH] Authentication failed.").unwrap();
+        assert!(!wrong.accepted);
+        assert_eq!(wrong.codes, ["AUTH"]);
+        assert_eq!(wrong.text, "[AUTH] Authentication failed.");
+        let busy = parse_login_reply("-ERR [SYS/TEMP] try later").unwrap();
+        assert_eq!(busy.codes, ["SYS/TEMP"]);
+        assert!(parse_login_reply("-ERR").unwrap().text.is_empty());
+        assert!(matches!(
+            parse_login_reply("* OK imap"),
+            Err(StepError::NotProtocol(_))
+        ));
+        assert!(is_continuation("+ VXNlcm5hbWU6") && is_continuation("+"));
+        assert!(!is_continuation("+OK"));
     }
 
     #[test]

@@ -1,11 +1,13 @@
 //! SMTP submission (RFC 5321, RFC 6409, STARTTLS from RFC 3207): greeting, EHLO,
-//! STARTTLS, QUIT.
+//! STARTTLS, AUTH (RFC 4954, for `check` only: no mail is ever sent), QUIT.
 //!
 //! The parsers are pure functions over lines; the async functions only move lines.
 
 use super::conn::{Conn, ConnError};
 use super::dialogue::{Capabilities, Dialogue, Greeting, StepError, excerpt, identify_foreign};
+use super::login::{Credentials, LoginReply, Mechanism, REPLY_TEXT_MAX, sasl_responses};
 use tokio::time::Instant;
+use zeroize::Zeroizing;
 
 /// A complete SMTP reply: one code and the text of every line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,6 +86,35 @@ pub fn parse_ehlo(reply: &Reply) -> Capabilities {
         caps.list.push(line.to_string());
     }
     caps
+}
+
+/// The verdict of an AUTH reply: 235 accepted; 500–504 the command or mechanism unknown;
+/// the enhanced status code (RFC 3463, `5.7.8`) of the first line kept for the classifier.
+/// Pure, for the fuzzer.
+pub fn login_reply(reply: &Reply) -> LoginReply {
+    let enhanced = reply
+        .lines
+        .first()
+        .and_then(|l| l.split(' ').next())
+        .filter(|w| is_enhanced_code(w))
+        .map(str::to_string);
+    LoginReply {
+        accepted: reply.code == 235,
+        code: reply.code,
+        codes: enhanced.into_iter().collect(),
+        text: excerpt(&reply.lines.join(" "), REPLY_TEXT_MAX),
+        unsupported: (500..=504).contains(&reply.code),
+    }
+}
+
+/// `5.7.8`, `4.7.0`, `5.7.139`: class.subject.detail.
+fn is_enhanced_code(word: &str) -> bool {
+    let parts: Vec<&str> = word.split('.').collect();
+    parts.len() == 3
+        && matches!(parts[0], "2" | "4" | "5")
+        && parts[1..]
+            .iter()
+            .all(|p| (1..=3).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 async fn read_reply(conn: &mut Conn, deadline: Instant) -> Result<Reply, StepError> {
@@ -167,6 +198,45 @@ impl Dialogue for Smtp {
         }
     }
 
+    /// AUTH PLAIN with the initial response (RFC 4954 §4), or AUTH LOGIN answering the
+    /// server's 334 prompts. Then `check` says QUIT: no MAIL FROM, nothing is sent.
+    async fn login(
+        &self,
+        conn: &mut Conn,
+        _caps: &Capabilities,
+        mechanism: Mechanism,
+        credentials: &Credentials,
+        deadline: Instant,
+    ) -> Result<LoginReply, StepError> {
+        let mut parts = sasl_responses(mechanism, credentials).into_iter();
+        let command = match mechanism {
+            Mechanism::Plain => match parts.next() {
+                Some(first) => Zeroizing::new(format!("AUTH PLAIN {}\r\n", *first)),
+                None => Zeroizing::new("AUTH PLAIN\r\n".to_string()),
+            },
+            _ => Zeroizing::new("AUTH LOGIN\r\n".to_string()),
+        };
+        conn.write(command.as_bytes(), deadline).await?;
+        for _ in 0..conn.limits().max_lines {
+            let reply = read_reply(conn, deadline).await?;
+            if reply.code != 334 {
+                return Ok(login_reply(&reply));
+            }
+            match parts.next() {
+                Some(part) => {
+                    let out = Zeroizing::new(format!("{}\r\n", *part));
+                    conn.write(out.as_bytes(), deadline).await?;
+                }
+                // Nothing more to say: cancel (RFC 4954 §4).
+                None => conn.write(b"*\r\n", deadline).await?,
+            }
+        }
+        Err(ConnError::TooManyLines {
+            limit: conn.limits().max_lines,
+        }
+        .into())
+    }
+
     fn goodbye(&self) -> &'static [u8] {
         b"QUIT\r\n"
     }
@@ -210,6 +280,42 @@ mod tests {
             ]
         );
         assert!(!caps.starttls);
+    }
+
+    #[test]
+    fn auth_replies() {
+        let ok = login_reply(&parse_reply(&lines("235 2.7.0 Authentication successful")).unwrap());
+        assert!(ok.accepted);
+        assert_eq!(ok.codes, ["2.7.0"]);
+        let wrong = login_reply(
+            &parse_reply(&lines(
+                "535 5.7.8 Error: authentication failed: authentication failure",
+            ))
+            .unwrap(),
+        );
+        assert!(!wrong.accepted);
+        assert_eq!(
+            (wrong.code, wrong.codes.as_slice()),
+            (535, &["5.7.8".to_string()][..])
+        );
+        let gmail = login_reply(
+            &parse_reply(&lines("534-5.7.9 Application-specific password required. For more information, go to\n534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor")).unwrap(),
+        );
+        assert_eq!(gmail.code, 534);
+        assert!(
+            gmail
+                .text
+                .contains("Application-specific password required")
+        );
+        let unknown = login_reply(
+            &parse_reply(&lines("504 5.5.4 Unrecognized authentication type")).unwrap(),
+        );
+        assert!(unknown.unsupported);
+        let plain = login_reply(&parse_reply(&lines("535 Authentication failed")).unwrap());
+        assert!(plain.codes.is_empty());
+        assert!(
+            !is_enhanced_code("5.7") && !is_enhanced_code("x.7.8") && is_enhanced_code("5.7.139")
+        );
     }
 
     #[test]

@@ -4,11 +4,15 @@
 //! certificate, DNS, an autoconfig file, the provider table) goes through [`clean`]
 //! before a text renderer prints it, so no output can carry a terminal escape sequence.
 
+pub mod check_json;
+pub mod check_text;
 pub mod detect_json;
 pub mod detect_table;
 pub mod findings_text;
+pub mod guides;
 #[cfg(test)]
 mod hostile_text;
+pub mod html;
 pub mod json;
 pub mod labels;
 pub mod lint_json;

@@ -7,6 +7,7 @@
 use crate::lint::LintReport;
 use crate::model::Lang;
 use crate::probe::outcome::EndpointReport;
+use crate::report::guides::Client;
 use crate::report::model::Report;
 
 /// What a renderer may vary on besides the report.
@@ -46,15 +47,21 @@ pub enum DetectFormat {
     Table,
     Json,
     Thunderbird,
+    /// The step-by-step guide for one mail client (`--client`).
+    Guide(Client),
+    /// The one-page HTML setup sheet for one mail client (`--client … --format html`).
+    Html(Client),
 }
 
 /// The renderer for a detect report in `format`.
 pub fn detect_renderer(format: DetectFormat) -> Box<dyn Render<Report>> {
-    use crate::report::{detect_json, detect_table, thunderbird};
+    use crate::report::{detect_json, detect_table, guides, html, thunderbird};
     match format {
         DetectFormat::Table => Box::new(detect_table::DetectTable),
         DetectFormat::Json => Box::new(detect_json::DetectJson),
         DetectFormat::Thunderbird => Box::new(thunderbird::ThunderbirdXml),
+        DetectFormat::Guide(client) => Box::new(guides::text::ClientGuide { client }),
+        DetectFormat::Html(client) => Box::new(html::HtmlSheet { client }),
     }
 }
 

@@ -1,7 +1,9 @@
 mod autoconfig;
+mod check;
 mod cli;
 mod detect;
 mod diagnose;
+mod guides;
 mod lint;
 mod probe;
 mod promises;
