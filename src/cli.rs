@@ -28,6 +28,8 @@ pub enum Command {
     /// Log in once on the incoming and the outgoing server (no mail is sent), to tell a
     /// wrong password from wrong settings.
     Check(CheckArgs),
+    /// Write a file that configures a mail client for EMAIL (the settings `detect` finds).
+    Export(ExportArgs),
     /// Check what DOMAIN publishes for mail clients (autoconfig, SRV, autodiscover, MX)
     /// and whether its servers agree; every problem comes with its fix. Exits 0 when
     /// clean (or information only), 1 with warnings, 3 with errors: fit for CI.
@@ -120,14 +122,6 @@ pub struct DetectArgs {
     #[arg(value_name = "EMAIL")]
     pub email: String,
 
-    /// Use only the bundled provider table: no network at all.
-    #[arg(long)]
-    pub offline: bool,
-
-    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
-    #[arg(long)]
-    pub no_probe: bool,
-
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
@@ -142,13 +136,29 @@ pub struct DetectArgs {
     #[arg(long, value_enum, value_name = "CLIENT", conflicts_with = "json")]
     pub client: Option<ClientArg>,
 
-    /// Language of labels and notes (default: from LANG; ja_JP.* gives Japanese).
-    #[arg(long, value_enum)]
-    pub lang: Option<LangArg>,
-
     /// Also show every source consulted, what it answered, timings and the probe matrix.
     #[arg(long, short = 'v')]
     pub explain: bool,
+
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+}
+
+/// How `detect` (and `export`, which runs it) looks settings up: shared, so both take
+/// the same options.
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// Use only the bundled provider table: no network at all.
+    #[arg(long)]
+    pub offline: bool,
+
+    /// Look settings up (DNS, autoconfig, …) but do not connect to mail servers.
+    #[arg(long)]
+    pub no_probe: bool,
+
+    /// Language of labels and notes (default: from LANG; ja_JP.* gives Japanese).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
 
     /// Base URL of the Thunderbird ISP database; queried as <URL>/<domain>.
     #[arg(
@@ -235,6 +245,58 @@ pub struct CheckArgs {
 
     #[command(flatten)]
     pub network: NetworkArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The email address, e.g. taro@example.jp.
+    #[arg(value_name = "EMAIL")]
+    pub email: String,
+
+    /// The file to produce.
+    #[arg(long, value_enum)]
+    pub format: ExportFormatArg,
+
+    /// Write to FILE instead of standard output: complete or not at all (a temporary file
+    /// in the same directory, renamed over FILE when it is whole). Nothing is written
+    /// when nothing usable was found.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// thunderbird only: the file a domain owner publishes at
+    /// https://autoconfig.<domain>/mail/config-v1.1.xml, with placeholders instead of
+    /// one person's address.
+    #[arg(long)]
+    pub domain_only: bool,
+
+    /// html only: the mail client whose screens and labels the setup sheet shows.
+    #[arg(long, value_enum, value_name = "CLIENT")]
+    pub client: Option<ClientArg>,
+
+    #[command(flatten)]
+    pub lookup: LookupArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    /// Thunderbird autoconfig (clientConfig 1.1) XML.
+    Thunderbird,
+    /// Apple configuration profile (.mobileconfig, unsigned) for iOS, iPadOS and macOS Mail.
+    Apple,
+    /// Outlook autodiscover (POX) response XML.
+    Autodiscover,
+    /// The same JSON document as `detect --json`.
+    Json,
+    /// msmtp account (~/.msmtprc).
+    Msmtp,
+    /// mbsync (isync 1.4) channel (~/.mbsyncrc).
+    Mbsync,
+    /// aerc account (~/.config/aerc/accounts.conf).
+    Aerc,
+    /// NeoMutt account settings (~/.config/neomutt/neomuttrc).
+    Neomutt,
+    /// A one-page, print-ready HTML setup sheet for the mail client named by --client.
+    Html,
 }
 
 #[derive(Debug, Args)]

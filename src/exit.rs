@@ -70,6 +70,10 @@ impl Exit {
                     Command("check"),
                     "every login tested (incoming and outgoing) succeeded",
                 ),
+                (
+                    Command("export"),
+                    "the file was written with everything its format configures, with trusted certificates where probed",
+                ),
             ],
             Exit::Partial => &[
                 (
@@ -79,6 +83,10 @@ impl Exit {
                 (
                     Command("probe"),
                     "some endpoints failed, or a certificate is not trusted",
+                ),
+                (
+                    Command("export"),
+                    "the file was written without one direction (no incoming or no outgoing server), or with a certificate the probe did not trust",
                 ),
                 (Command("lint"), "warnings, but no error"),
             ],
@@ -94,13 +102,17 @@ impl Exit {
                     "detect found no server at all to log in to",
                 ),
                 (
+                    Command("export"),
+                    "nothing the format can use was found: no file was written",
+                ),
+                (
                     Command("lint"),
                     "at least one error: what the domain publishes is broken",
                 ),
             ],
             Exit::Failure => &[(
                 All,
-                "mailcfg could not run: the resolver configuration is unreadable, or the output could not be written",
+                "mailcfg could not run: the resolver configuration is unreadable, or the output could not be written (export -o: a missing, read-only or full directory; nothing is left behind and an existing file is untouched)",
             )],
             Exit::LoginRejected => &[(
                 Command("check"),
@@ -155,6 +167,10 @@ pub enum CommandError {
     /// Something outside the user's input went wrong.
     #[error("{0}")]
     Failure(String),
+    /// The command ran, but found nothing it could produce (export: nothing usable for the
+    /// format, so no file was written).
+    #[error("{0}")]
+    NothingFound(String),
 }
 
 impl CommandError {
@@ -162,6 +178,7 @@ impl CommandError {
         match self {
             CommandError::Usage(_) => Exit::Usage,
             CommandError::Failure(_) => Exit::Failure,
+            CommandError::NothingFound(_) => Exit::NotFound,
         }
     }
 }

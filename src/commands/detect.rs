@@ -2,7 +2,7 @@
 
 use super::common;
 use crate::address::parse_email;
-use crate::cli::{ClientArg, DetectArgs, FormatArg, LangArg};
+use crate::cli::{ClientArg, DetectArgs, FormatArg, LangArg, LookupArgs};
 use crate::detect::{DetectSettings, Engine, detect};
 use crate::exit::{CommandError, Exit};
 use crate::model::Lang;
@@ -13,19 +13,40 @@ use crate::report::render::{DetectFormat, RenderOptions, detect_renderer};
 use std::io::Write;
 
 pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> {
-    // A malformed address is refused before anything touches the network.
-    let email = parse_email(&args.email).map_err(|e| CommandError::Usage(e.0))?;
-    let lang = match args.lang {
-        Some(LangArg::Ja) => Lang::Ja,
-        Some(LangArg::En) => Lang::En,
-        None => lang_from_env(),
-    };
     let format = if args.json {
         FormatArg::Json
     } else {
         args.format
     };
+    // A wrong combination of options is refused before anything touches the network.
     let format = output_format(format, args.client.map(client))?;
+    let report = find_settings(&args.email, &args.lookup)?;
+    let (width, colour) = super::terminal_layout();
+    let options = RenderOptions {
+        lang: lang(&args.lookup),
+        explain: args.explain,
+        width,
+        colour,
+    };
+    let rendered = detect_renderer(format).render(&report, &options);
+    super::write_out(out, &rendered)?;
+    Ok(exit_for(&report))
+}
+
+/// The language asked for, else the locale's.
+pub fn lang(args: &LookupArgs) -> Lang {
+    match args.lang {
+        Some(LangArg::Ja) => Lang::Ja,
+        Some(LangArg::En) => Lang::En,
+        None => lang_from_env(),
+    }
+}
+
+/// The report for `email` (what `detect` and `export` both show): the address and every
+/// option checked first, then the table lookup alone (`--offline`) or the whole engine.
+pub fn find_settings(email: &str, args: &LookupArgs) -> Result<Report, CommandError> {
+    // A malformed address is refused before anything touches the network.
+    let email = parse_email(email).map_err(|e| CommandError::Usage(e.0))?;
     let mode = if args.offline {
         Mode::Offline
     } else if args.no_probe {
@@ -51,45 +72,33 @@ pub fn run(args: DetectArgs, out: &mut dyn Write) -> Result<Exit, CommandError> 
 
     // Checked even offline: a wrong option is an error whether or not it is used.
     let network = common::network(&args.network)?;
-    let report = if mode == Mode::Offline {
+    if mode == Mode::Offline {
         // No resolver, no threads, no sockets: the table lookup alone.
-        crate::detect::detect_offline(&email)
-    } else {
-        if args.network.dns_server.is_none() {
-            // MX and SRV need the system resolver's configuration: without it, say so.
-            network
-                .dns
-                .check_system_config()
-                .map_err(|e| CommandError::Failure(e.to_string()))?;
-        }
-        let dns = network.dns.clone();
-        let http = HttpClient::new(&network.tls, dns.clone(), network.step_timeout)
-            .map_err(CommandError::Failure)?;
-        let prober = network.prober();
-        let engine = Engine {
-            dns,
-            http: Some(http),
-            prober,
-        };
-        super::block_on(async {
-            let progress =
-                crate::progress::Progress::spinner(format!("looking up {}", email.display()));
-            let report = detect(&email, &settings, &engine, &progress).await;
-            progress.finish();
-            report
-        })?
+        return Ok(crate::detect::detect_offline(&email));
+    }
+    if args.network.dns_server.is_none() {
+        // MX and SRV need the system resolver's configuration: without it, say so.
+        network
+            .dns
+            .check_system_config()
+            .map_err(|e| CommandError::Failure(e.to_string()))?;
+    }
+    let dns = network.dns.clone();
+    let http = HttpClient::new(&network.tls, dns.clone(), network.step_timeout)
+        .map_err(CommandError::Failure)?;
+    let prober = network.prober();
+    let engine = Engine {
+        dns,
+        http: Some(http),
+        prober,
     };
-
-    let (width, colour) = super::terminal_layout();
-    let options = RenderOptions {
-        lang,
-        explain: args.explain,
-        width,
-        colour,
-    };
-    let rendered = detect_renderer(format).render(&report, &options);
-    super::write_out(out, &rendered)?;
-    Ok(exit_for(&report))
+    super::block_on(async {
+        let progress =
+            crate::progress::Progress::spinner(format!("looking up {}", email.display()));
+        let report = detect(&email, &settings, &engine, &progress).await;
+        progress.finish();
+        report
+    })
 }
 
 /// The renderer for `--format` and `--client`: a client selects its guide (or, with
@@ -114,7 +123,7 @@ fn output_format(format: FormatArg, client: Option<Client>) -> Result<DetectForm
     })
 }
 
-fn client(arg: ClientArg) -> Client {
+pub(crate) fn client(arg: ClientArg) -> Client {
     match arg {
         ClientArg::Thunderbird => Client::Thunderbird,
         ClientArg::Outlook => Client::Outlook,

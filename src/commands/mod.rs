@@ -5,7 +5,9 @@ pub mod check;
 pub mod common;
 pub mod completions;
 pub mod detect;
+pub mod export;
 pub mod lint;
+pub mod output;
 pub mod probe;
 
 use crate::cli::{Cli, Command};
@@ -18,6 +20,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<Exit, CommandError> {
         Command::Probe(args) => probe::run(args, out),
         Command::Detect(args) => detect::run(args, out),
         Command::Check(args) => check::run(args, out),
+        Command::Export(args) => export::run(args, out),
         Command::Lint(args) => lint::run(args, out),
         Command::Completions(args) => completions::run(args, out),
     }

@@ -8,6 +8,7 @@ pub mod check_json;
 pub mod check_text;
 pub mod detect_json;
 pub mod detect_table;
+pub mod export;
 pub mod findings_text;
 pub mod guides;
 #[cfg(test)]
@@ -21,7 +22,7 @@ pub mod model;
 pub mod probe_table;
 pub mod render;
 #[cfg(test)]
-mod sample;
+pub(crate) mod sample;
 pub mod text;
 pub mod thunderbird;
 

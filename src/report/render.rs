@@ -65,6 +65,46 @@ pub fn detect_renderer(format: DetectFormat) -> Box<dyn Render<Report>> {
     }
 }
 
+/// The files `mailcfg export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// Thunderbird autoconfig for the address.
+    Thunderbird,
+    /// Thunderbird autoconfig for the whole domain (`--domain-only`).
+    ThunderbirdDomain,
+    Apple,
+    Autodiscover,
+    Json,
+    Msmtp,
+    Mbsync,
+    Aerc,
+    Neomutt,
+    /// The one-page setup sheet for a mail client.
+    Html(crate::report::guides::Client),
+}
+
+/// The renderer for an export in `format`.
+pub fn export_renderer(
+    format: ExportFormat,
+    context: &crate::report::export::ExportContext,
+) -> Box<dyn Render<Report>> {
+    use crate::report::export::{aerc, apple, autodiscover, mbsync, msmtp, neomutt};
+    use crate::report::{detect_json, thunderbird};
+    let context = context.clone();
+    match format {
+        ExportFormat::Thunderbird => Box::new(thunderbird::ThunderbirdXml),
+        ExportFormat::ThunderbirdDomain => Box::new(thunderbird::ThunderbirdDomainXml),
+        ExportFormat::Apple => Box::new(apple::AppleProfile),
+        ExportFormat::Autodiscover => Box::new(autodiscover::AutodiscoverXml),
+        ExportFormat::Json => Box::new(detect_json::DetectJson),
+        ExportFormat::Msmtp => Box::new(msmtp::MsmtpConfig { context }),
+        ExportFormat::Mbsync => Box::new(mbsync::MbsyncConfig { context }),
+        ExportFormat::Aerc => Box::new(aerc::AercConfig { context }),
+        ExportFormat::Neomutt => Box::new(neomutt::NeomuttConfig { context }),
+        ExportFormat::Html(client) => Box::new(crate::report::html::HtmlSheet { client }),
+    }
+}
+
 /// The formats of `mailcfg probe`'s report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProbeFormat {

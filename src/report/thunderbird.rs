@@ -2,10 +2,15 @@
 //! (`clientConfig` version 1.1), for an administrator to publish at
 //! `https://autoconfig.<domain>/mail/config-v1.1.xml`.
 //!
-//! One `<emailProvider id="<domain>">` with the domain, a display name, the incoming and
+//! One `<emailProvider id="<domain>">` with the domain (and, when the provider table knows
+//! the domain, every other domain of that provider), a display name, the incoming and
 //! outgoing settings a client should use in the report's order (best first: Thunderbird
-//! takes the first that works), user names as Thunderbird placeholders, and the provider's
-//! documentation URL.
+//! takes the first that works), user names as Thunderbird placeholders, authentication in
+//! Thunderbird's vocabulary, and the provider's documentation URL.
+//!
+//! A user name the provider assigns (docomo's d ACCOUNT ID) has no placeholder: the file
+//! offers `%EMAILADDRESS%`, which Thunderbird puts in the user-name field for the person to
+//! overwrite, with a comment saying so. Read back, that is the email-address form.
 //!
 //! Clients configure themselves from this file, so settings a probe found broken
 //! ([`Verification::Failed`]) and SMTP on port 25 (see [`Setting::relay_port`]) are left
@@ -20,28 +25,56 @@
 //!
 //! Format reference: <https://wiki.mozilla.org/Thunderbird:Autoconfiguration:ConfigFileFormat>.
 
-use crate::model::{AuthMethod, Lang, Security, UsernameForm};
-use crate::report::model::{Mode, Report, Setting, Verification};
+use crate::discover::providers;
+use crate::model::{AuthMethod, Direction, Lang, Security, UsernameForm};
+use crate::report::model::{Mode, ProviderMatch, Report, Setting, Verification};
 use crate::report::render::{Render, RenderOptions};
 use crate::report::{clean, findings_text};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::writer::Writer;
 use std::io;
 
-/// The Thunderbird autoconfig export behind the renderer seam.
+/// The Thunderbird autoconfig export behind the renderer seam, for one person's address
+/// (`detect --format thunderbird`, `export --format thunderbird`).
 pub struct ThunderbirdXml;
 
 impl Render<Report> for ThunderbirdXml {
     fn render(&self, report: &Report, _options: &RenderOptions) -> String {
-        render(report)
+        render_for(report, Scope::Address)
     }
 }
 
-/// The report as a `clientConfig` v1.1 document (UTF-8, with a final newline).
+/// The file a domain owner publishes at `autoconfig.<domain>` (`export --format thunderbird
+/// --domain-only`): the same servers, with nothing of the one person the lookup was for.
+pub struct ThunderbirdDomainXml;
+
+impl Render<Report> for ThunderbirdDomainXml {
+    fn render(&self, report: &Report, _options: &RenderOptions) -> String {
+        render_for(report, Scope::Domain)
+    }
+}
+
+/// Whom the document is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The address looked up: its domain, and every domain of its provider.
+    Address,
+    /// Everyone at the domain: only that domain, and user names as placeholders only (a
+    /// literal user name that contains the local part gets the placeholder back).
+    Domain,
+}
+
+/// The report as a `clientConfig` v1.1 document for the address (UTF-8, with a final
+/// newline).
 pub fn render(report: &Report) -> String {
+    render_for(report, Scope::Address)
+}
+
+/// The report as a `clientConfig` v1.1 document for `scope`.
+pub fn render_for(report: &Report, scope: Scope) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     // Writing to a Vec cannot fail.
-    if let Err(e) = write_document(&mut writer, report) {
+    if let Err(e) = write_document(&mut writer, report, scope) {
         return format!("<!-- error: {} -->\n", comment_text(&e.to_string()));
     }
     let mut text = String::from_utf8(writer.into_inner()).unwrap_or_default();
@@ -51,7 +84,7 @@ pub fn render(report: &Report) -> String {
 
 type W = Writer<Vec<u8>>;
 
-fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
+fn write_document(w: &mut W, report: &Report, scope: Scope) -> io::Result<()> {
     w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     comment(
         w,
@@ -60,6 +93,16 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
             report.display_domain
         ),
     )?;
+    if scope == Scope::Domain {
+        comment(
+            w,
+            &format!(
+                "Publish at https://autoconfig.{0}/mail/config-v1.1.xml (or \
+                 https://{0}/.well-known/autoconfig/mail/config-v1.1.xml).",
+                report.domain
+            ),
+        )?;
+    }
     let mut root = BytesStart::new("clientConfig");
     root.push_attribute(("version", "1.1"));
     w.write_event(Event::Start(root))?;
@@ -67,7 +110,9 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
     provider.push_attribute(("id", xml_text(&report.domain).as_str()));
     w.write_event(Event::Start(provider))?;
 
-    text_element(w, "domain", &report.domain)?;
+    for domain in domains(report, scope) {
+        text_element(w, "domain", &domain)?;
+    }
     let name = report
         .provider
         .as_ref()
@@ -89,7 +134,7 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
         )?;
     }
     for setting in incoming {
-        server(w, "incomingServer", setting)?;
+        server(w, "incomingServer", setting, report, scope)?;
     }
     let outgoing: Vec<&Setting> = publishable(&report.outgoing, report.mode).collect();
     if outgoing.is_empty() {
@@ -102,7 +147,7 @@ fn write_document(w: &mut W, report: &Report) -> io::Result<()> {
         )?;
     }
     for setting in outgoing {
-        server(w, "outgoingServer", setting)?;
+        server(w, "outgoingServer", setting, report, scope)?;
     }
 
     if let Some(p) = &report.provider
@@ -134,7 +179,79 @@ fn publishable(settings: &[Setting], mode: Mode) -> impl Iterator<Item = &Settin
     })
 }
 
-fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
+/// Whether the document lists a server for `direction` (what `export` checks before it
+/// writes a file).
+pub fn has_publishable(report: &Report, direction: Direction) -> bool {
+    let settings = match direction {
+        Direction::Incoming => &report.incoming,
+        Direction::Outgoing => &report.outgoing,
+    };
+    publishable(settings, report.mode).next().is_some()
+}
+
+/// The `<domain>` entries: the address's domain first; for the address, also the other
+/// exact domains of its provider when the table matched the domain itself (an MX match says
+/// nothing about the provider's own domains, and wildcards have no `<domain>` form).
+fn domains(report: &Report, scope: Scope) -> Vec<String> {
+    let mut out = vec![report.domain.clone()];
+    if scope == Scope::Address
+        && let Some(info) = &report.provider
+        && info.matched_by == ProviderMatch::Domain
+        && let Some(provider) = providers::by_id(&info.id)
+    {
+        for domain in &provider.domains {
+            if !domain.starts_with("*.") && !out.contains(domain) {
+                out.push(domain.clone());
+            }
+        }
+    }
+    out
+}
+
+/// The `<username>` value: the placeholder for the form; for the domain, a literal name
+/// holding this person's address or local part gets the placeholder back.
+fn username_template(report: &Report, s: &Setting, scope: Scope) -> String {
+    match &s.username_form {
+        UsernameForm::EmailAddress | UsernameForm::ProviderAssigned => "%EMAILADDRESS%".into(),
+        UsernameForm::LocalPart => "%EMAILLOCALPART%".into(),
+        UsernameForm::Template(template) if scope == Scope::Domain => {
+            let address = format!("{}@{}", report.local_part, report.domain);
+            let display = format!("{}@{}", report.local_part, report.display_domain);
+            let template = template
+                .replace(&address, "%EMAILADDRESS%")
+                .replace(&display, "%EMAILADDRESS%");
+            replace_token(&template, &report.local_part, "%EMAILLOCALPART%")
+        }
+        UsernameForm::Template(template) => template.clone(),
+    }
+}
+
+/// `text` with every occurrence of `token` that is not part of a longer word (letters and
+/// digits on neither side) replaced: `EXAMPLE\\taro` → `EXAMPLE\\%EMAILLOCALPART%`, but
+/// `mail-user` keeps its `a`.
+fn replace_token(text: &str, token: &str, with: &str) -> String {
+    if token.is_empty() {
+        return text.to_string();
+    }
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(token) {
+        let before = rest[..at].chars().next_back();
+        let after = rest[at + token.len()..].chars().next();
+        let word = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        out.push_str(&rest[..at]);
+        if word(before) || word(after) {
+            out.push_str(token);
+        } else {
+            out.push_str(with);
+        }
+        rest = &rest[at + token.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn server(w: &mut W, element: &str, s: &Setting, report: &Report, scope: Scope) -> io::Result<()> {
     let mut start = BytesStart::new(element);
     start.push_attribute(("type", s.endpoint.protocol.as_str()));
     w.write_event(Event::Start(start))?;
@@ -175,20 +292,14 @@ fn server(w: &mut W, element: &str, s: &Setting) -> io::Result<()> {
     text_element(w, "hostname", &s.endpoint.host)?;
     text_element(w, "port", &s.endpoint.port.to_string())?;
     text_element(w, "socketType", socket_type(s.endpoint.security))?;
-    let username = match &s.username_form {
-        UsernameForm::EmailAddress => "%EMAILADDRESS%",
-        UsernameForm::LocalPart => "%EMAILLOCALPART%",
-        UsernameForm::Template(template) => template.as_str(),
-        UsernameForm::ProviderAssigned => {
-            comment(
-                w,
-                "The provider assigns the user name (an account ID, not the email address): \
-                 replace the address with that ID when setting up the account.",
-            )?;
-            "%EMAILADDRESS%"
-        }
-    };
-    text_element(w, "username", username)?;
+    if s.username_form == UsernameForm::ProviderAssigned {
+        comment(
+            w,
+            "The provider assigns the user name (an account ID, not the email address): \
+             replace the address with that ID when setting up the account.",
+        )?;
+    }
+    text_element(w, "username", &username_template(report, s, scope))?;
     if s.auth.contains(&AuthMethod::AppPassword) {
         comment(
             w,
@@ -257,7 +368,7 @@ fn comment(w: &mut W, text: &str) -> io::Result<()> {
 /// Text XML 1.0 can carry, on one line: [`clean`] (control characters are not allowed in
 /// XML and could be terminal escapes; line breaks and tabs become spaces; bidi overrides
 /// go), and the two non-characters XML excludes dropped.
-fn xml_text(text: &str) -> String {
+pub(crate) fn xml_text(text: &str) -> String {
     let mut text = clean(text);
     text.retain(|c| !matches!(c, '\u{FFFE}' | '\u{FFFF}'));
     text

@@ -3,6 +3,7 @@ mod check;
 mod cli;
 mod detect;
 mod diagnose;
+mod export;
 mod guides;
 mod lint;
 mod probe;

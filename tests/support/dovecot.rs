@@ -49,6 +49,9 @@ pub struct DovecotConfig {
     pub cram_md5: bool,
     /// Expose an auth socket for Postfix SASL ([`Dovecot::auth_socket`]).
     pub auth_socket: bool,
+    /// Accept mail over LMTP on a unix socket ([`Dovecot::lmtp_socket`]), delivering into the
+    /// users' Maildirs ([`Dovecot::maildir`]): Postfix hands its mail over there.
+    pub lmtp: bool,
 }
 
 impl DovecotConfig {
@@ -68,6 +71,7 @@ impl DovecotConfig {
             users: vec![("alice".into(), "secret".into())],
             cram_md5: false,
             auth_socket: false,
+            lmtp: false,
         }
     }
 
@@ -87,6 +91,7 @@ impl DovecotConfig {
             users: vec![("alice".into(), "secret".into())],
             cram_md5: false,
             auth_socket: false,
+            lmtp: false,
         }
     }
 }
@@ -227,6 +232,17 @@ impl Dovecot {
         self.dir.path().join("auth-postfix")
     }
 
+    /// The LMTP socket for Postfix (`virtual_transport = lmtp:unix:…`); needs `lmtp: true`.
+    pub fn lmtp_socket(&self) -> PathBuf {
+        assert!(self.config.lmtp, "Dovecot started without lmtp");
+        self.dir.path().join("lmtp")
+    }
+
+    /// The Maildir of `user` (`mail_location = maildir:~/Maildir`).
+    pub fn maildir(&self, user: &str) -> PathBuf {
+        self.dir.path().join("home").join(user).join("Maildir")
+    }
+
     /// The instance's directory (config, passwd, homes, logs).
     pub fn dir(&self) -> &Path {
         self.dir.path()
@@ -266,6 +282,9 @@ fn render_config(c: &DovecotConfig, d: &Path) -> String {
     }
     if c.pop3s_port.is_some() || c.pop3_port.is_some() {
         protocols.push("pop3");
+    }
+    if c.lmtp {
+        protocols.push("lmtp");
     }
     let ssl = match c.ssl {
         Ssl::No => "no",
@@ -343,6 +362,13 @@ protocol pop3 {{
     if let Some(cert) = &c.cert {
         writeln!(s, "ssl_cert = <{}", cert.cert.display()).unwrap();
         writeln!(s, "ssl_key = <{}", cert.key.display()).unwrap();
+    }
+    if c.lmtp {
+        write!(
+            s,
+            "service lmtp {{\n  unix_listener {d}/lmtp {{\n    mode = 0666\n  }}\n}}\n"
+        )
+        .unwrap();
     }
     if c.auth_socket {
         write!(

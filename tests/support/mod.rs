@@ -17,6 +17,7 @@ pub mod firewall;
 pub mod hostile;
 pub mod http;
 pub mod legacy_tls;
+pub mod mail;
 pub mod postfix;
 pub mod tls;
 
@@ -29,7 +30,7 @@ pub use dovecot::{Dovecot, DovecotConfig, Ssl};
 pub use firewall::Firewall;
 pub use hostile::{Behaviour, Hostile};
 pub use http::{HttpConfig, HttpRequest, HttpServer, Response, Routes};
-pub use postfix::{Postfix, PostfixConfig};
+pub use postfix::{LmtpDelivery, Postfix, PostfixConfig};
 
 use std::collections::HashMap;
 use std::io::{self, Read};

@@ -32,6 +32,17 @@ pub struct PostfixConfig {
     pub sasl_dovecot_socket: Option<PathBuf>,
     /// `myhostname`, shown in the banner and the EHLO reply.
     pub hostname: String,
+    /// Accept mail for this domain (any local part) and hand it to Dovecot over LMTP
+    /// ([`super::Dovecot::lmtp_socket`]), so a message sent through Postfix lands in the
+    /// Dovecot mailbox.
+    pub deliver_to_dovecot: Option<LmtpDelivery>,
+}
+
+/// `virtual_mailbox_domains = domain`, `virtual_transport = lmtp:unix:socket`.
+#[derive(Clone, Debug)]
+pub struct LmtpDelivery {
+    pub domain: String,
+    pub socket: PathBuf,
 }
 
 impl PostfixConfig {
@@ -46,6 +57,7 @@ impl PostfixConfig {
             starttls: true,
             sasl_dovecot_socket: Some(sasl_dovecot_socket),
             hostname: "mail.example.test".into(),
+            deliver_to_dovecot: None,
         }
     }
 
@@ -60,6 +72,7 @@ impl PostfixConfig {
             starttls: false,
             sasl_dovecot_socket: None,
             hostname: "mail.example.test".into(),
+            deliver_to_dovecot: None,
         }
     }
 }
@@ -282,6 +295,11 @@ smtpd_sasl_auth_enable = no
             cert.cert.display()
         )
         .unwrap();
+    }
+    if let Some(lmtp) = &c.deliver_to_dovecot {
+        writeln!(s, "virtual_mailbox_domains = {}", lmtp.domain).unwrap();
+        writeln!(s, "virtual_mailbox_maps = static:ok").unwrap();
+        writeln!(s, "virtual_transport = lmtp:unix:{}", lmtp.socket.display()).unwrap();
     }
     if let Some(sock) = &c.sasl_dovecot_socket {
         writeln!(s, "smtpd_sasl_type = dovecot").unwrap();
