@@ -16,10 +16,13 @@ pub mod dns;
 pub mod dns_cache;
 pub mod exit;
 pub mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod lint;
 pub mod manpage;
 pub mod model;
 pub mod net;
+pub mod panic_hook;
 pub mod probe;
 pub mod progress;
 pub mod rank;

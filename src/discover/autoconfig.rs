@@ -71,7 +71,30 @@ pub async fn fetch(
     domain: &str,
     via: SourceKind,
 ) -> Vec<SourceReport> {
-    fetch_urls(http, email, &urls(email, domain), via).await
+    let urls = urls(email, domain);
+    if let Some(why) = public_suffix_refusal(domain) {
+        // Never `autoconfig.co.jp`: whoever runs a public suffix's names does not speak
+        // for the domains registered under it.
+        return urls
+            .in_order()
+            .iter()
+            .map(|url| SourceReport::new(via, *url, SourceStatus::Skipped(why.clone())))
+            .collect();
+    }
+    fetch_urls(http, email, &urls, via).await
+}
+
+/// Why a domain is not asked for its configuration: it is a public suffix (`co.jp`,
+/// `東京.jp`, `com`), which has no registrable domain, so no document published under it
+/// can speak for an address. None for an ordinary domain.
+pub(crate) fn public_suffix_refusal(domain: &str) -> Option<String> {
+    if crate::address::registrable_domain(domain).is_some() {
+        return None;
+    }
+    Some(format!(
+        "{} is a public suffix, not a registrable domain; it is never asked",
+        crate::address::display_domain(domain.trim_end_matches('.'))
+    ))
 }
 
 pub(crate) async fn fetch_urls(
@@ -287,6 +310,26 @@ mod tests {
 
     fn taro() -> EmailAddress {
         parse_email("taro+x@Example.JP").unwrap()
+    }
+
+    #[test]
+    fn promise_4_public_suffixes_are_never_asked_registrable_domains_are() {
+        // The Public Suffix List decides: two-label suffixes (co.jp, ne.jp) and the
+        // prefecture suffix 東京.jp (xn--1lqs71d.jp) are suffixes, whatever their length.
+        for suffix in ["co.jp", "ne.jp", "xn--1lqs71d.jp", "jp", "com", "co.uk"] {
+            let why = public_suffix_refusal(suffix).unwrap_or_default();
+            assert!(why.contains("public suffix"), "{suffix}: {why:?}");
+        }
+        assert!(public_suffix_refusal("xn--1lqs71d.jp").is_some_and(|w| w.contains("東京.jp")));
+        for domain in [
+            "example.co.jp",
+            "shop.example.co.jp",
+            "example.ne.jp",
+            "city.xn--1lqs71d.jp",
+            "example.com.",
+        ] {
+            assert_eq!(public_suffix_refusal(domain), None, "{domain}");
+        }
     }
 
     #[test]

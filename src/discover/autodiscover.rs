@@ -42,6 +42,19 @@ pub fn urls(domain: &str) -> [String; 2] {
 /// the SRV lookup when it names no further URL.
 pub async fn fetch(http: &HttpClient, dns: &Dns, email: &EmailAddress) -> Vec<SourceReport> {
     let [first, second] = urls(&email.domain);
+    if let Some(why) = super::autoconfig::public_suffix_refusal(&email.domain) {
+        // Never `autodiscover.<tld>` (the leak Outlook's walk up the name had).
+        return [first, second]
+            .into_iter()
+            .map(|url| {
+                SourceReport::new(
+                    SourceKind::Autodiscover,
+                    url,
+                    SourceStatus::Skipped(why.clone()),
+                )
+            })
+            .collect();
+    }
     let (a, b, from_srv) = tokio::join!(
         ask(http, email, &first, true, None),
         ask(http, email, &second, true, None),

@@ -229,7 +229,9 @@ impl<'a, D: Dialogue> Attempt<'a, D> {
             }
             // Some old servers close on a hello they do not understand.
             HandshakeFailure::Closed => self.obsolete_tls(None).await,
-            HandshakeFailure::Timeout | HandshakeFailure::Failed(_) => None,
+            HandshakeFailure::Timeout | HandshakeFailure::Stalled | HandshakeFailure::Failed(_) => {
+                None
+            }
         }
     }
 

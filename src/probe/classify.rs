@@ -99,6 +99,12 @@ pub fn fail_handshake(
             Outcome::Timeout,
             format!("the TLS handshake did not finish within {secs}s"),
         ),
+        HandshakeFailure::Stalled => (
+            Outcome::Timeout,
+            format!(
+                "the server started the TLS handshake but stopped answering; it did not finish within {secs}s"
+            ),
+        ),
         HandshakeFailure::Closed => (
             Outcome::TlsError,
             "the server closed the connection during the TLS handshake".to_string(),

@@ -4,8 +4,11 @@
 //! Nothing a server sends can make this buffer more than [`Limits::max_line`] bytes, read
 //! forever, or panic.
 
+use super::lines::{LineBuffer, LineTooLong};
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::TcpStream;
@@ -67,6 +70,9 @@ const TAP_KEEPS: usize = 1024;
 pub struct Tap {
     tcp: TcpStream,
     first: Vec<u8>,
+    /// Bytes read so far, shared: still readable when a timed-out handshake has dropped
+    /// the stream, to tell a server that never answered from one that stalled halfway.
+    seen: Arc<AtomicUsize>,
 }
 
 impl Tap {
@@ -74,7 +80,13 @@ impl Tap {
         Tap {
             tcp,
             first: Vec::new(),
+            seen: Arc::default(),
         }
+    }
+
+    /// The count of bytes read, shared with this tap.
+    pub fn seen(&self) -> Arc<AtomicUsize> {
+        self.seen.clone()
     }
 
     /// The first bytes read (at most [`TAP_KEEPS`]).
@@ -109,6 +121,7 @@ impl AsyncRead for Tap {
         let polled = Pin::new(&mut this.tcp).poll_read(cx, buf);
         if let Poll::Ready(Ok(())) = &polled {
             let new = &buf.filled()[before..];
+            this.seen.fetch_add(new.len(), Ordering::Relaxed);
             let room = TAP_KEEPS.saturating_sub(this.first.len());
             this.first.extend_from_slice(&new[..new.len().min(room)]);
         }
@@ -177,7 +190,7 @@ impl AsyncWrite for Stream {
 /// A line-oriented connection.
 pub struct Conn {
     stream: Stream,
-    buf: Vec<u8>,
+    lines: LineBuffer,
     limits: Limits,
     /// Bytes received so far on this connection (to tell "silent" from "slow").
     received: usize,
@@ -187,7 +200,7 @@ impl Conn {
     pub fn new(stream: Stream, limits: Limits) -> Conn {
         Conn {
             stream,
-            buf: Vec::new(),
+            lines: LineBuffer::new(limits.max_line),
             limits,
             received: 0,
         }
@@ -202,29 +215,14 @@ impl Conn {
     }
 
     /// Read one line (without CR LF) before `deadline`. Invalid UTF-8 is replaced, not
-    /// rejected: the parsers decide what is acceptable.
+    /// rejected: the parsers decide what is acceptable. The framing is [`LineBuffer`]'s.
     pub async fn read_line(&mut self, deadline: Instant) -> Result<String, ConnError> {
         loop {
-            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
-                if end + 1 > self.limits.max_line {
-                    return Err(ConnError::LineTooLong {
-                        limit: self.limits.max_line,
-                    });
-                }
-                let mut line: Vec<u8> = self.buf.drain(..=end).collect();
-                line.pop();
-                if line.last() == Some(&b'\r') {
-                    line.pop();
-                }
-                return Ok(String::from_utf8_lossy(&line).into_owned());
-            }
-            if self.buf.len() >= self.limits.max_line {
-                return Err(ConnError::LineTooLong {
-                    limit: self.limits.max_line,
-                });
+            if let Some(line) = self.lines.next_line()? {
+                return Ok(line);
             }
             let mut chunk = [0u8; 4096];
-            let room = (self.limits.max_line - self.buf.len()).min(chunk.len());
+            let room = self.lines.room(chunk.len());
             match timeout_at(deadline, self.stream.read(&mut chunk[..room])).await {
                 Err(_) => {
                     return Err(ConnError::Timeout {
@@ -238,7 +236,7 @@ impl Conn {
                 }
                 Ok(Ok(n)) => {
                     self.received += n;
-                    self.buf.extend_from_slice(&chunk[..n]);
+                    self.lines.feed(&chunk[..n]);
                 }
                 Ok(Err(e)) if is_reset(&e) => {
                     return Err(ConnError::Closed {
@@ -273,7 +271,7 @@ impl Conn {
     /// read as if they came through TLS (the STARTTLS command-injection attack,
     /// CVE-2011-0411 and kin), so they are refused, never buffered.
     pub fn into_plain_for_upgrade(self) -> Result<TcpStream, &'static str> {
-        if !self.buf.is_empty() {
+        if !self.lines.is_empty() {
             return Err("the server sent data after agreeing to STARTTLS (possible injection)");
         }
         match self.stream {
@@ -289,6 +287,12 @@ impl Conn {
             self.stream.shutdown(),
         )
         .await;
+    }
+}
+
+impl From<LineTooLong> for ConnError {
+    fn from(e: LineTooLong) -> ConnError {
+        ConnError::LineTooLong { limit: e.limit }
     }
 }
 
@@ -371,7 +375,7 @@ mod tests {
         let mut c = pair(b"OK go ahead\r\n", false).await;
         c.read_line(soon()).await.unwrap();
         // Bytes that arrived after the "go ahead", as a pipelining attacker would send them.
-        c.buf.extend_from_slice(b"* CAPABILITY injected\r\n");
+        c.lines.feed(b"* CAPABILITY injected\r\n");
         assert!(c.into_plain_for_upgrade().is_err());
 
         let mut clean = pair(b"OK go ahead\r\n", false).await;

@@ -15,6 +15,7 @@ pub mod dialogue;
 pub mod host_limit;
 pub mod imap;
 pub mod legacy;
+pub mod lines;
 pub mod login;
 pub mod outcome;
 pub mod pop3;

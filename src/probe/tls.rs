@@ -49,21 +49,19 @@ pub struct TlsContext {
 /// Why a handshake failed.
 #[derive(Debug)]
 pub enum HandshakeFailure {
+    /// Nothing came back before the deadline.
     Timeout,
+    /// The server began to answer, then stopped before the handshake finished.
+    Stalled,
     /// The peer closed the connection during the handshake.
     Closed,
     /// The peer answered with something that is not TLS at all. `first_bytes` is what it
     /// sent, as read (a plaintext greeting, most often).
-    NotTls {
-        first_bytes: Vec<u8>,
-    },
+    NotTls { first_bytes: Vec<u8> },
     /// The server speaks a TLS that rustls will not: only versions before 1.2 (RFC 8996),
     /// or no cipher suite in common. `first_bytes` is what it sent (its ServerHello or
     /// alert), worth reading for the version it chose.
-    Incompatible {
-        text: String,
-        first_bytes: Vec<u8>,
-    },
+    Incompatible { text: String, first_bytes: Vec<u8> },
     /// The handshake broke some other way; the text says why.
     Failed(String),
 }
@@ -118,10 +116,13 @@ impl TlsContext {
         let connector = TlsConnector::from(self.probing.clone());
         // Fallible: a failed handshake hands the stream back, and with it the bytes the
         // server sent, which say what it is (see `Tap`).
-        let connect = connector
-            .connect(server_name, Tap::new(tcp))
-            .into_fallible();
+        let tap = Tap::new(tcp);
+        let seen = tap.seen();
+        let connect = connector.connect(server_name, tap).into_fallible();
         let stream = match timeout_at(deadline, connect).await {
+            Err(_) if seen.load(std::sync::atomic::Ordering::Relaxed) > 0 => {
+                return Err(HandshakeFailure::Stalled);
+            }
             Err(_) => return Err(HandshakeFailure::Timeout),
             Ok(Err((e, tap))) => {
                 return Err(match classify_handshake_error(&e, tap.first_bytes()) {

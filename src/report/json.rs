@@ -144,12 +144,92 @@ pub fn probe(reports: &[EndpointReport]) -> String {
 /// Pretty JSON with a final newline. Serialising these plain structs cannot fail; if it
 /// ever did, an error document is still valid JSON.
 pub fn to_string<T: Serialize>(value: &T) -> String {
-    match serde_json::to_string_pretty(value) {
-        Ok(mut text) => {
-            text.push('\n');
-            text
-        }
+    let mut out = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut out, InertFormatter::new());
+    match value.serialize(&mut serializer) {
+        // The formatter writes only what serde_json hands it, UTF-8, and ASCII escapes.
+        Ok(()) => String::from_utf8_lossy(&out).into_owned() + "\n",
         Err(e) => error_document(&e.to_string()),
+    }
+}
+
+/// serde_json's pretty printer that also writes as `\uXXXX` every character a terminal
+/// could act on: serde_json escapes only U+0000–U+001F, so DEL, the C1 controls (CSI, OSC
+/// … in their one-character form) and the bidi overrides and isolates of a server's text
+/// would reach a terminal raw. The JSON values are unchanged: a script reads the same
+/// strings.
+struct InertFormatter(serde_json::ser::PrettyFormatter<'static>);
+
+impl InertFormatter {
+    fn new() -> InertFormatter {
+        InertFormatter(serde_json::ser::PrettyFormatter::new())
+    }
+}
+
+/// Whether `c` is written escaped by [`InertFormatter`].
+fn acts_on_a_terminal(c: char) -> bool {
+    matches!(c, '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+impl serde_json::ser::Formatter for InertFormatter {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (at, c) in fragment.char_indices() {
+            if acts_on_a_terminal(c) {
+                writer.write_all(&fragment.as_bytes()[start..at])?;
+                write!(writer, "\\u{:04x}", u32::from(c))?;
+                start = at + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[start..])
+    }
+
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
     }
 }
 
@@ -163,6 +243,27 @@ fn error_document(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn promise_8_json_escapes_what_a_terminal_acts_on_and_keeps_the_value() {
+        let hostile = "a\u{1b}[2Jb\u{7f}c\u{9b}1md\u{202e}e\u{2069}f 日本";
+        let text = to_string(&serde_json::json!({ "greeting": hostile }));
+        assert!(
+            !text
+                .chars()
+                .any(|c| (c.is_control() && c != '\n') || acts_on_a_terminal(c)),
+            "{text:?}"
+        );
+        assert!(text.contains("\\u009b") && text.contains("\\u202e") && text.contains("日本"));
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["greeting"], hostile);
+        let pretty =
+            serde_json::to_string_pretty(&serde_json::json!({"a": [1, {"b": "c"}]})).unwrap();
+        assert_eq!(
+            to_string(&serde_json::json!({"a": [1, {"b": "c"}]})),
+            pretty + "\n"
+        );
+    }
     use crate::model::Protocol;
 
     #[test]

@@ -11,6 +11,8 @@ pub mod detect_table;
 pub mod export;
 pub mod findings_text;
 pub mod guides;
+#[cfg(test)]
+mod hostile_text;
 pub mod html;
 pub mod json;
 pub mod labels;
@@ -27,7 +29,7 @@ pub mod thunderbird;
 /// Text safe to print on one line of a terminal: control characters (C0, DEL, C1 — and so
 /// every terminal escape sequence's introducer) and Unicode bidi overrides and isolates
 /// (U+202A–U+202E, U+2066–U+2069) removed; line breaks and tabs turned into spaces.
-pub(crate) fn clean(text: &str) -> String {
+pub fn clean(text: &str) -> String {
     text.chars()
         .filter_map(|c| match c {
             '\n' | '\r' | '\t' => Some(' '),

@@ -8,6 +8,7 @@ mod export;
 mod guides;
 mod lint;
 mod probe;
+mod promises;
 mod providers;
 mod terminal;
 

@@ -43,6 +43,24 @@ pub enum Behaviour {
         then: AfterStarttls,
         received: Received,
     },
+    /// Speaks `dialect` like a server that wants a password: offers AUTH PLAIN and LOGIN
+    /// (and USER, and an APOP timestamp), never LOGINDISABLED, and answers every command
+    /// positively (a continuation for AUTHENTICATE / AUTH). With `tls`, it starts in TLS
+    /// (`implicit`) or offers STARTTLS and upgrades. Every byte received, decrypted, goes
+    /// to `received`: a client that would ever log in is caught here.
+    Welcoming {
+        dialect: Dialect,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        implicit: bool,
+        received: Received,
+    },
+    /// Reads the ClientHello, sends the first `send` bytes of a real TLS server's answer
+    /// (the ServerHello and part of the certificate), then stalls: a handshake that stops
+    /// halfway.
+    StallMidHandshake {
+        config: Arc<rustls::ServerConfig>,
+        send: usize,
+    },
 }
 
 /// The protocol a [`Behaviour::FakeStarttls`] server pretends to speak.
@@ -62,6 +80,8 @@ pub enum AfterStarttls {
     Garbage,
     /// Agrees, reads the client's ClientHello, then closes the connection.
     Close,
+    /// Agrees, reads the client's ClientHello, then never sends another byte.
+    Silent,
     /// Agrees, then joins the connection to this TLS server, which does the handshake: a
     /// STARTTLS front for a TLS-only server (see `legacy_tls`).
     Splice(SocketAddr),
@@ -184,6 +204,15 @@ fn handle(mut s: TcpStream, behaviour: &Behaviour, stop: &AtomicBool) {
             then,
             received,
         } => fake_starttls(s, *dialect, *then, received, stop),
+        Behaviour::Welcoming {
+            dialect,
+            tls,
+            implicit,
+            received,
+        } => welcoming(s, *dialect, tls.clone(), *implicit, received, stop),
+        Behaviour::StallMidHandshake { config, send } => {
+            stall_mid_handshake(s, config.clone(), *send, stop);
+        }
         Behaviour::Drip { interval } => {
             let _ = s.set_nodelay(true);
             for b in IMAP_GREETING {
@@ -333,6 +362,9 @@ fn answer_starttls(
     if then == AfterStarttls::Garbage && s.write_all(b"* OK this is not TLS at all\r\n").is_ok() {
         while reader.chunk(&mut s, stop).is_some() {}
     }
+    if then == AfterStarttls::Silent {
+        while reader.chunk(&mut s, stop).is_some() {}
+    }
 }
 
 /// Copy bytes both ways between the client and `upstream` until either side closes (or the
@@ -389,4 +421,188 @@ fn splice(
     done.store(true, Ordering::SeqCst);
     let _ = up.shutdown(std::net::Shutdown::Both);
     let _ = downstream.join();
+}
+
+fn stall_mid_handshake(
+    mut s: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+    send: usize,
+    stop: &AtomicBool,
+) {
+    let Ok(mut tls) = rustls::ServerConnection::new(config) else {
+        return;
+    };
+    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+    // Read until rustls has a whole ClientHello and an answer to write.
+    while !tls.wants_write() {
+        match tls.read_tls(&mut s) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {
+                if tls.process_new_packets().is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    let mut answer = Vec::new();
+    while tls.wants_write() {
+        if tls.write_tls(&mut answer).is_err() {
+            return;
+        }
+    }
+    answer.truncate(send);
+    if s.write_all(&answer).is_ok() {
+        drain_until_closed(s, stop);
+    }
+}
+
+/// A byte stream that records what it reads (after decryption, for TLS).
+struct Recorded<S> {
+    stream: S,
+    buf: Vec<u8>,
+}
+
+impl<S: Read + Write> Recorded<S> {
+    fn line(&mut self, received: &Received, stop: &AtomicBool) -> Option<String> {
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                let text = String::from_utf8_lossy(&line);
+                return Some(text.trim_end_matches(['\r', '\n']).to_string());
+            }
+            let mut chunk = [0u8; 4096];
+            loop {
+                if stop.load(Ordering::SeqCst) {
+                    return None;
+                }
+                match self.stream.read(&mut chunk) {
+                    Ok(0) => return None,
+                    Ok(n) => {
+                        received.lock().unwrap().extend_from_slice(&chunk[..n]);
+                        self.buf.extend_from_slice(&chunk[..n]);
+                        break;
+                    }
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                        ) => {}
+                    Err(_) => return None,
+                }
+            }
+        }
+    }
+}
+
+fn welcoming(
+    s: TcpStream,
+    dialect: Dialect,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    implicit: bool,
+    received: &Received,
+    stop: &AtomicBool,
+) {
+    let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+    let start_tls = |tcp: TcpStream, config: Arc<rustls::ServerConfig>| {
+        rustls::ServerConnection::new(config)
+            .ok()
+            .map(|conn| rustls::StreamOwned::new(conn, tcp))
+    };
+    match (tls, implicit) {
+        (Some(config), true) => {
+            if let Some(stream) = start_tls(s, config) {
+                welcome(stream, dialect, false, received, stop);
+            }
+        }
+        (Some(config), false) => {
+            if let Some(tcp) = welcome(s, dialect, true, received, stop)
+                && let Some(stream) = start_tls(tcp, config)
+            {
+                welcome(stream, dialect, false, received, stop);
+            }
+        }
+        (None, _) => {
+            welcome(s, dialect, false, received, stop);
+        }
+    }
+}
+
+/// One welcoming session on `stream`; the stream back when the client asked for STARTTLS
+/// (and `offer_starttls`), for the upgrade.
+fn welcome<S: Read + Write>(
+    stream: S,
+    dialect: Dialect,
+    offer_starttls: bool,
+    received: &Received,
+    stop: &AtomicBool,
+) -> Option<S> {
+    let mut conn = Recorded {
+        stream,
+        buf: Vec::new(),
+    };
+    let starttls = if offer_starttls { " STARTTLS" } else { "" };
+    let greeting = match dialect {
+        Dialect::Imap => {
+            format!("* OK [CAPABILITY IMAP4rev1{starttls} AUTH=PLAIN AUTH=LOGIN] welcome\r\n")
+        }
+        Dialect::Pop3 => "+OK welcome <1896.697170952@welcome.test>\r\n".to_string(),
+        Dialect::Smtp => "220 welcome.test ESMTP welcome\r\n".to_string(),
+    };
+    conn.stream.write_all(greeting.as_bytes()).ok()?;
+    while let Some(line) = conn.line(received, stop) {
+        let (tag, command) = match dialect {
+            Dialect::Imap => line.split_once(' ').unwrap_or((line.as_str(), "")),
+            Dialect::Pop3 | Dialect::Smtp => ("", line.as_str()),
+        };
+        let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
+        let upgrade = offer_starttls && matches!(verb.as_str(), "STARTTLS" | "STLS");
+        let reply = welcome_reply(dialect, tag, &verb, offer_starttls);
+        conn.stream.write_all(reply.as_bytes()).ok()?;
+        conn.stream.flush().ok()?;
+        if upgrade {
+            return conn.buf.is_empty().then_some(conn.stream);
+        }
+        if matches!(verb.as_str(), "LOGOUT" | "QUIT") {
+            return None;
+        }
+    }
+    None
+}
+
+/// A [`Behaviour::Welcoming`] server's answer: yes to everything.
+fn welcome_reply(dialect: Dialect, tag: &str, verb: &str, offer_starttls: bool) -> String {
+    match dialect {
+        Dialect::Imap => match verb {
+            "CAPABILITY" => format!(
+                "* CAPABILITY IMAP4rev1{} AUTH=PLAIN AUTH=LOGIN\r\n{tag} OK done\r\n",
+                if offer_starttls { " STARTTLS" } else { "" }
+            ),
+            "AUTHENTICATE" => "+ \r\n".to_string(),
+            "STARTTLS" => format!("{tag} OK Begin TLS negotiation now\r\n"),
+            "LOGOUT" => format!("* BYE\r\n{tag} OK bye\r\n"),
+            _ => format!("{tag} OK welcome in\r\n"),
+        },
+        Dialect::Pop3 => match verb {
+            "CAPA" => format!(
+                "+OK\r\n{}USER\r\nSASL PLAIN LOGIN\r\n.\r\n",
+                if offer_starttls { "STLS\r\n" } else { "" }
+            ),
+            "AUTH" => "+ \r\n".to_string(),
+            _ => "+OK welcome\r\n".to_string(),
+        },
+        Dialect::Smtp => match verb {
+            "EHLO" => format!(
+                "250-welcome.test\r\n250-AUTH PLAIN LOGIN\r\n250-AUTH=PLAIN LOGIN\r\n{}250 8BITMIME\r\n",
+                if offer_starttls {
+                    "250-STARTTLS\r\n"
+                } else {
+                    ""
+                }
+            ),
+            "AUTH" => "334 \r\n".to_string(),
+            "STARTTLS" => "220 2.0.0 Ready to start TLS\r\n".to_string(),
+            "QUIT" => "221 bye\r\n".to_string(),
+            _ => "250 welcome\r\n".to_string(),
+        },
+    }
 }
