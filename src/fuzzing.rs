@@ -16,7 +16,7 @@ use crate::probe::{imap, legacy, lines, pop3, smtp};
 pub type Target = fn(&[u8]);
 
 /// Every target, by name, for the corpus replay.
-pub const TARGETS: [(&str, Target); 10] = [
+pub const TARGETS: [(&str, Target); 11] = [
     ("imap", imap),
     ("pop3", pop3),
     ("smtp", smtp),
@@ -27,6 +27,7 @@ pub const TARGETS: [(&str, Target); 10] = [
     ("address", address),
     ("legacy_tls", legacy_tls),
     ("line_framing", line_framing),
+    ("login_replies", login_replies),
 ];
 
 /// A server's bytes as the connection frames them: the first byte picks the size of the
@@ -92,6 +93,24 @@ pub fn smtp(data: &[u8]) {
     let _ = smtp::parse_reply(greeting);
     if let Ok(reply) = smtp::parse_reply(ehlo) {
         let _ = smtp::parse_ehlo(&reply);
+    }
+}
+
+/// A server's answer to `check`'s login: the first byte picks the protocol (IMAP, POP3,
+/// SMTP), the rest is framed as the connection frames it; the reply is parsed and then
+/// classified into the outcome and next step a person sees.
+pub fn login_replies(data: &[u8]) {
+    let Some((&protocol, sent)) = data.split_first() else {
+        return;
+    };
+    let lines = framed(sent);
+    let reply = match protocol % 3 {
+        0 => imap::parse_login_reply("A1", &lines).ok(),
+        1 => lines.first().and_then(|l| pop3::parse_login_reply(l).ok()),
+        _ => smtp::parse_reply(&lines).ok().map(|r| smtp::login_reply(&r)),
+    };
+    if let Some(reply) = reply {
+        let _ = crate::check::outcome::classify_reply(&reply);
     }
 }
 
