@@ -107,7 +107,9 @@ pub fn login_replies(data: &[u8]) {
     let reply = match protocol % 3 {
         0 => imap::parse_login_reply("A1", &lines).ok(),
         1 => lines.first().and_then(|l| pop3::parse_login_reply(l).ok()),
-        _ => smtp::parse_reply(&lines).ok().map(|r| smtp::login_reply(&r)),
+        _ => smtp::parse_reply(&lines)
+            .ok()
+            .map(|r| smtp::login_reply(&r)),
     };
     if let Some(reply) = reply {
         let _ = crate::check::outcome::classify_reply(&reply);
