@@ -129,12 +129,11 @@
 //!   a setting a probe confirmed).
 
 use crate::discover::{SourceReport, SourceStatus};
-use crate::findings::{Finding, Severity};
 use crate::model::Lang;
 use crate::model::{AuthMethod, Endpoint, Source, SourceKind, UsernameForm};
 use crate::probe::outcome::CertificateInfo;
 use crate::report::findings_text;
-use crate::report::json::{self, ProbeEndpoint, SCHEMA};
+use crate::report::json::{self, ProbeEndpoint, SCHEMA, WireFinding};
 use crate::report::model::{
     Contradiction, Mode, ProviderInfo, Report, Setting, Verification, source_kinds,
 };
@@ -398,45 +397,6 @@ impl WireText {
         WireText {
             en: say(Lang::En),
             ja: say(Lang::Ja),
-        }
-    }
-}
-
-/// A finding: its own fields (`kind` and the variant's data), then severity, endpoints
-/// and the text.
-#[derive(Serialize)]
-struct WireFinding {
-    #[serde(flatten)]
-    data: serde_json::Value,
-    severity: Severity,
-    endpoints: Vec<WirePlace>,
-    en: String,
-    ja: String,
-}
-
-#[derive(Serialize)]
-struct WirePlace {
-    protocol: &'static str,
-    host: String,
-    port: u16,
-}
-
-impl WireFinding {
-    fn new(f: &Finding) -> WireFinding {
-        WireFinding {
-            data: serde_json::to_value(f).unwrap_or_default(),
-            severity: f.severity(),
-            endpoints: f
-                .endpoints()
-                .into_iter()
-                .map(|p| WirePlace {
-                    protocol: p.protocol.as_str(),
-                    host: p.host,
-                    port: p.port,
-                })
-                .collect(),
-            en: findings_text::finding(f, Lang::En).joined(Lang::En),
-            ja: findings_text::finding(f, Lang::Ja).joined(Lang::Ja),
         }
     }
 }

@@ -4,7 +4,10 @@
 //! breaking scripts. Adding a field is compatible; renaming or removing one needs a new
 //! schema number. The format is documented in README.md ("JSON output").
 
+use crate::findings::{Finding, Severity};
+use crate::model::Lang;
 use crate::probe::outcome::{CertificateInfo, EndpointReport, Symptom, Timings};
+use crate::report::findings_text;
 use crate::report::render::{Render, RenderOptions};
 use serde::Serialize;
 
@@ -139,6 +142,45 @@ pub fn probe(reports: &[EndpointReport]) -> String {
         endpoints: reports.iter().map(ProbeEndpoint::from_report).collect(),
     };
     to_string(&doc)
+}
+
+/// A finding on the wire, the same in every command's JSON (detect, lint, batch): its own fields (`kind` and the variant's data), then severity, endpoints
+/// and the text.
+#[derive(Serialize)]
+pub struct WireFinding {
+    #[serde(flatten)]
+    data: serde_json::Value,
+    severity: Severity,
+    endpoints: Vec<WirePlace>,
+    pub en: String,
+    pub ja: String,
+}
+
+#[derive(Serialize)]
+pub struct WirePlace {
+    protocol: &'static str,
+    host: String,
+    port: u16,
+}
+
+impl WireFinding {
+    pub fn new(f: &Finding) -> WireFinding {
+        WireFinding {
+            data: serde_json::to_value(f).unwrap_or_default(),
+            severity: f.severity(),
+            endpoints: f
+                .endpoints()
+                .into_iter()
+                .map(|p| WirePlace {
+                    protocol: p.protocol.as_str(),
+                    host: p.host,
+                    port: p.port,
+                })
+                .collect(),
+            en: findings_text::finding(f, Lang::En).joined(Lang::En),
+            ja: findings_text::finding(f, Lang::Ja).joined(Lang::Ja),
+        }
+    }
 }
 
 /// Pretty JSON with a final newline. Serialising these plain structs cannot fail; if it

@@ -12,11 +12,9 @@
 //! - `probes`: array, every probe made, as in `mailcfg probe --json`'s `endpoints`;
 //! - `elapsed_ms`: number.
 
-use crate::findings::{Finding, Publisher, Severity};
+use crate::findings::Publisher;
 use crate::lint::LintReport;
-use crate::model::Lang;
-use crate::report::findings_text;
-use crate::report::json::{ProbeEndpoint, SCHEMA, to_string};
+use crate::report::json::{ProbeEndpoint, SCHEMA, WireFinding, to_string};
 use crate::report::render::{Render, RenderOptions};
 use serde::Serialize;
 
@@ -51,23 +49,6 @@ struct Summary {
 }
 
 #[derive(Serialize)]
-struct WireFinding {
-    #[serde(flatten)]
-    data: serde_json::Value,
-    severity: Severity,
-    endpoints: Vec<WirePlace>,
-    en: String,
-    ja: String,
-}
-
-#[derive(Serialize)]
-struct WirePlace {
-    protocol: &'static str,
-    host: String,
-    port: u16,
-}
-
-#[derive(Serialize)]
 struct WirePublished<'a> {
     by: &'a Publisher,
     protocol: &'static str,
@@ -75,24 +56,6 @@ struct WirePublished<'a> {
     port: u16,
     security: &'static str,
     outcome: Option<&'static str>,
-}
-
-fn finding(f: &Finding) -> WireFinding {
-    WireFinding {
-        data: serde_json::to_value(f).unwrap_or_default(),
-        severity: f.severity(),
-        endpoints: f
-            .endpoints()
-            .into_iter()
-            .map(|p| WirePlace {
-                protocol: p.protocol.as_str(),
-                host: p.host,
-                port: p.port,
-            })
-            .collect(),
-        en: findings_text::finding(f, Lang::En).joined(Lang::En),
-        ja: findings_text::finding(f, Lang::Ja).joined(Lang::Ja),
-    }
 }
 
 pub fn render(r: &LintReport) -> String {
@@ -103,7 +66,7 @@ pub fn render(r: &LintReport) -> String {
         input: &r.input,
         domain: &r.domain,
         display_domain: &r.display_domain,
-        findings: r.findings.iter().map(finding).collect(),
+        findings: r.findings.iter().map(WireFinding::new).collect(),
         summary: Summary {
             errors,
             warnings,
